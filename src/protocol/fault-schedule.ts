@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/**
+ * The fault vocabulary of design.md as data. A scenario file's `faults` list is a
+ * {@link FaultSchedule}; the simulator applies the frame, connection and HTTP faults, the harness
+ * applies the network ones through Toxiproxy. Units are in field names; zero is explained where
+ * it has a meaning.
+ */
+
+const serverMessageTypeName = z.string().min(1);
+
+/** When a fault fires. */
+export const trigger = z.discriminatedUnion('on', [
+  /** `afterMs` after the simulator started (virtual or real time). */
+  z.object({ on: z.literal('time'), afterMs: z.number().nonnegative() }),
+  /**
+   * Around a server message: `before` means the fault applies to that very frame (or to the
+   * connection just before it is sent); `after` means right after it was sent.
+   * `prompt` is the 1-based index of the prompt in acceptance order (any prompt if absent);
+   * `occurrence` is the n-th matching message, 1-based [default 1].
+   */
+  z.object({
+    on: z.literal('message'),
+    when: z.enum(['before', 'after']).default('before'),
+    type: serverMessageTypeName,
+    prompt: z.number().int().positive().optional(),
+    occurrence: z.number().int().positive().default(1),
+  }),
+  /** On the n-th WebSocket connection (1-based), as it is accepted. */
+  z.object({ on: z.literal('connect'), occurrence: z.number().int().positive() }),
+  /** After `count` JSON frames have been sent in total. */
+  z.object({ on: z.literal('frames'), count: z.number().int().nonnegative() }),
+  /** On the n-th HTTP request whose path (without `/api`) matches `path` exactly or as a prefix ending in `*`. */
+  z.object({
+    on: z.literal('request'),
+    path: z.string().min(1),
+    method: z.string().optional(),
+    occurrence: z.number().int().positive().default(1),
+  }),
+]);
+export type Trigger = z.infer<typeof trigger>;
+
+const envelope = {
+  /** What fires the fault. */
+  at: trigger,
+  /** A short label for reports; defaults to a description of the fault. */
+  label: z.string().optional(),
+};
+
+// --- frame faults (applied by the simulator to the frames it sends) ---
+/** How many consecutive frames a frame fault alters, starting at the trigger [default 1]. */
+const frames = z.number().int().positive().default(1);
+
+export const frameFault = z.discriminatedUnion('type', [
+  /** UTF-8 BOM before the JSON text. */
+  z.object({ type: z.literal('bom'), ...envelope, frames }),
+  /** Text (`garbage`, default `"\u0000xx"`) before the `{`. */
+  z.object({ type: z.literal('garbage_prefix'), ...envelope, frames, garbage: z.string().default('garbage') }),
+  /** A text heartbeat frame (`ping`, `pong` or `heartbeat`) is sent before the frame. */
+  z.object({ type: z.literal('heartbeat'), ...envelope, frames, text: z.enum(['ping', 'pong', 'heartbeat']).default('ping') }),
+  /** The JSON is cut to `keepRatio` of its length; the rest is lost. */
+  z.object({ type: z.literal('truncate'), ...envelope, frames, keepRatio: z.number().gt(0).lt(1).default(0.5) }),
+  /** A non-JSON text frame is sent before the frame. */
+  z.object({ type: z.literal('non_json'), ...envelope, frames, text: z.string().default('<html>502 Bad Gateway</html>') }),
+  /** The frame is sent twice. */
+  z.object({ type: z.literal('duplicate'), ...envelope, frames }),
+  /** The frame is not sent. */
+  z.object({ type: z.literal('drop'), ...envelope, frames }),
+  /** The frame is held and sent after the next one. */
+  z.object({ type: z.literal('reorder'), ...envelope, frames }),
+  /** A message of an unknown type (`messageType`, default `crystools.monitor`) is broadcast before the frame. */
+  z.object({ type: z.literal('unknown_type'), ...envelope, frames, messageType: z.string().default('crystools.monitor') }),
+  /** Extra fields are added to the frame's `data`. */
+  z.object({ type: z.literal('extra_fields'), ...envelope, frames }),
+  /** A binary preview frame (type 1, JPEG) is sent before the frame. */
+  z.object({ type: z.literal('binary_preview'), ...envelope, frames }),
+  /** A frame of `bytes` bytes (an unknown message type carrying padding) is sent before the frame. */
+  z.object({ type: z.literal('oversized'), ...envelope, frames, bytes: z.number().int().positive().default(5 * 1024 * 1024) }),
+]);
+
+// --- connection faults ---
+export const connectionFault = z.discriminatedUnion('type', [
+  /** Drops every socket without a close frame; clients see 1006. */
+  z.object({ type: z.literal('terminate'), ...envelope }),
+  /** Closes every socket with a close frame carrying `code`. */
+  z.object({ type: z.literal('close'), ...envelope, code: z.number().int().min(1000).max(4999).default(1001), reason: z.string().default('') }),
+  /** Answers WebSocket upgrades with HTTP 503 for `durationMs`. */
+  z.object({ type: z.literal('refuse_upgrades'), ...envelope, durationMs: z.number().positive(), status: z.number().int().default(503) }),
+  /** Keeps sockets open but sends nothing for `durationMs`; 0 = until the run ends (half-open). Frames held are dropped. */
+  z.object({ type: z.literal('silence'), ...envelope, durationMs: z.number().nonnegative() }),
+  /**
+   * Restarts the server: every socket is terminated, nothing answers for `downMs`, then a new
+   * instance with a new sid comes up. `loseState` drops queue, history and caches (as a real restart does).
+   */
+  z.object({ type: z.literal('restart'), ...envelope, downMs: z.number().nonnegative().default(1000), loseState: z.boolean().default(true) }),
+  /** ComfyUI#16010: the next same-clientId reconnect gets a socket that receives nothing. */
+  z.object({ type: z.literal('deaf_reconnect'), ...envelope }),
+  /** ComfyUI#15240: one stalled peer blocks delivery to all sockets for `durationMs` (0 = for ever); HTTP keeps working. */
+  z.object({ type: z.literal('stalled_peer'), ...envelope, durationMs: z.number().nonnegative() }),
+]);
+
+// --- HTTP faults ---
+const times = z.number().int().positive().default(1);
+export const httpFault = z.discriminatedUnion('type', [
+  /** The next `times` requests to `path` answer `status` (5xx, 429, ...). */
+  z.object({ type: z.literal('http_status'), ...envelope, path: z.string(), status: z.number().int().min(400).max(599), times }),
+  /** The next `times` requests to `path` are answered after `delayMs`. */
+  z.object({ type: z.literal('http_delay'), ...envelope, path: z.string(), delayMs: z.number().positive(), times }),
+  /** The next `times` requests to `path` are never answered (the client must time out). */
+  z.object({ type: z.literal('http_hang'), ...envelope, path: z.string(), times }),
+  /** ComfyUI#11540: history entries are written `delayMs` after `execution_success` (and the final status). */
+  z.object({ type: z.literal('history_late'), ...envelope, delayMs: z.number().positive() }),
+]);
+
+// --- network faults (Toxiproxy, applied by the harness) ---
+export const toxicType = z.enum(['latency', 'bandwidth', 'slicer', 'reset_peer', 'timeout', 'limit_data', 'slow_close']);
+export const networkFault = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('toxic'),
+    ...envelope,
+    toxic: toxicType,
+    stream: z.enum(['upstream', 'downstream']).default('downstream'),
+    toxicity: z.number().min(0).max(1).default(1),
+    /** Toxiproxy's own attributes for that toxic (latency, jitter, rate, timeout, bytes, ...). */
+    attributes: z.record(z.string(), z.number()).default({}),
+    /** Removed after `durationMs`; 0 = stays until the run ends. */
+    durationMs: z.number().nonnegative().default(0),
+  }),
+  /** Disables the proxy (live connections drop, new ones are refused) for `durationMs`. */
+  z.object({ type: z.literal('partition'), ...envelope, durationMs: z.number().positive() }),
+]);
+
+export const fault = z.discriminatedUnion('type', [
+  ...frameFault.options,
+  ...connectionFault.options,
+  ...httpFault.options,
+  ...networkFault.options,
+]);
+export type Fault = z.infer<typeof fault>;
+export type FaultInput = z.input<typeof fault>;
+export type FaultType = Fault['type'];
+
+export const faultSchedule = z.array(fault);
+export type FaultSchedule = z.infer<typeof faultSchedule>;
+
+export const frameFaultTypes = frameFault.options.map((o) => o.shape.type.value);
+export const connectionFaultTypes = connectionFault.options.map((o) => o.shape.type.value);
+export const httpFaultTypes = httpFault.options.map((o) => o.shape.type.value);
+export const networkFaultTypes = networkFault.options.map((o) => o.shape.type.value);
+
+export function isNetworkFault(f: Fault): f is z.infer<typeof networkFault> {
+  return f.type === 'toxic' || f.type === 'partition';
+}
+
+/** One line per fault, for reports and shrunk schedules: `terminate before executed#2`. */
+export function describeTrigger(t: Trigger): string {
+  switch (t.on) {
+    case 'time':
+      return `at ${t.afterMs}ms`;
+    case 'message':
+      return `${t.when} ${t.type}${t.prompt ? ` of prompt ${t.prompt}` : ''}${t.occurrence > 1 ? ` #${t.occurrence}` : ''}`;
+    case 'connect':
+      return `on connect #${t.occurrence}`;
+    case 'frames':
+      return `after ${t.count} frames`;
+    case 'request':
+      return `on ${t.method ?? ''}${t.method ? ' ' : ''}${t.path}${t.occurrence > 1 ? ` #${t.occurrence}` : ''}`;
+  }
+}
+
+export function describeFault(f: Fault): string {
+  return f.label ?? `${f.type === 'toxic' ? `toxic ${f.toxic}/${f.stream}` : f.type} ${describeTrigger(f.at)}`;
+}
