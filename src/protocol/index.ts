@@ -22,3 +22,4 @@ export * from './driver.ts';
 export * from './fault-schedule.ts';
 export * from './clock.ts';
 export * from './transport-types.ts';
+export * from './trace.ts';

@@ -1,0 +1,129 @@
+import type { NodeOutput, TimerHandle } from '../protocol/index.ts';
+import type { JobOutcome } from './events.ts';
+
+/**
+ * - `submitting`: POST /prompt in flight (WebSocket events may already arrive: ComfyUI sends them
+ *   before the HTTP reply under load, which is why prompt ids are chosen by the client);
+ * - `queued` / `running`: accepted, not finished;
+ * - `done`: a terminal outcome was reported; nothing can change it.
+ */
+export type JobState = 'submitting' | 'queued' | 'running' | 'done';
+
+/** Last thing HTTP said about a job. */
+export type Observation = 'finished' | 'queued' | 'running' | 'absent' | 'unreachable';
+
+export interface JobRecord {
+  readonly promptId: string;
+  readonly server: string;
+  readonly submittedAt: number;
+  state: JobState;
+  /**
+   * Events flow to the user. False until the POST /prompt reply: events that arrive earlier are
+   * held, so a user always hears `submitted` before anything else about a job.
+   */
+  released: boolean;
+  /** `execution_success` seen on the socket. */
+  successSeen: boolean;
+  /** The end of the job was seen (success or `executing{node:null}`); history confirmation runs. */
+  confirming: boolean;
+  /** An HTTP check of this job is in flight (checks never overlap per job). */
+  checking: boolean;
+  /** Consecutive checks that found the job in neither the queue nor history. */
+  absentChecks: number;
+  lastObservation: Observation | undefined;
+  /** Outputs from `executed` frames: used only if history never confirms a seen success. */
+  socketOutputs: Record<string, NodeOutput>;
+  /** The node last seen in `executing`, for type-1 previews that carry no ids. */
+  currentNode: string | undefined;
+  timers: TimerHandle[];
+  outcome: JobOutcome | undefined;
+}
+
+export interface RegistryCounts {
+  completed: number;
+  failed: number;
+  interrupted: number;
+  lost: number;
+  /** Second (or later) terminal reports for a job that were suppressed: proof of exactly-once. */
+  duplicatesSuppressed: number;
+}
+
+/**
+ * The jobs of one window. `settle` is the only way to end a job and succeeds once per job, so a
+ * job is reported completed once, and never completed and failed, whatever mix of socket events,
+ * polling and resync saw its end.
+ */
+export class JobRegistry {
+  readonly counts: RegistryCounts = { completed: 0, failed: 0, interrupted: 0, lost: 0, duplicatesSuppressed: 0 };
+  private readonly jobs = new Map<string, JobRecord>();
+  /** Finished jobs are remembered (bounded) so late frames about them are recognised and ignored. */
+  private readonly finished: string[] = [];
+
+  constructor(private readonly retainFinished = 1000) {}
+
+  add(promptId: string, server: string, now: number): JobRecord {
+    if (this.jobs.has(promptId)) throw new Error(`job ${promptId} is already registered`);
+    const record: JobRecord = {
+      promptId,
+      server,
+      submittedAt: now,
+      state: 'submitting',
+      released: false,
+      successSeen: false,
+      confirming: false,
+      checking: false,
+      absentChecks: 0,
+      lastObservation: undefined,
+      socketOutputs: {},
+      currentNode: undefined,
+      timers: [],
+      outcome: undefined,
+    };
+    this.jobs.set(promptId, record);
+    return record;
+  }
+
+  get(promptId: string | undefined): JobRecord | undefined {
+    return promptId === undefined ? undefined : this.jobs.get(promptId);
+  }
+
+  /** A job not yet done (submitting included). */
+  active(promptId: string | undefined): JobRecord | undefined {
+    const job = this.get(promptId);
+    return job && job.state !== 'done' ? job : undefined;
+  }
+
+  /** Jobs not done, in submission order. */
+  pending(): JobRecord[] {
+    return [...this.jobs.values()].filter((job) => job.state !== 'done');
+  }
+
+  /** Pending jobs ComfyUI has accepted (the ones HTTP can be asked about). */
+  accepted(): JobRecord[] {
+    return this.pending().filter((job) => job.state !== 'submitting');
+  }
+
+  /**
+   * Ends the job with `outcome`. Returns false, and counts a suppressed duplicate, if it had
+   * already ended.
+   */
+  settle(promptId: string, outcome: JobOutcome): boolean {
+    const job = this.jobs.get(promptId);
+    if (!job) return false;
+    if (job.state === 'done') {
+      this.counts.duplicatesSuppressed++;
+      return false;
+    }
+    job.state = 'done';
+    job.outcome = outcome;
+    this.counts[outcome.type]++;
+    this.finished.push(promptId);
+    while (this.finished.length > this.retainFinished) this.jobs.delete(this.finished.shift()!);
+    return true;
+  }
+
+  /** Removes a job that never reached the server (POST rejected or not sent). */
+  forget(promptId: string): void {
+    this.jobs.delete(promptId);
+  }
+}

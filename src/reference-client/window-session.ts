@@ -1,0 +1,337 @@
+import type { ApiPrompt, UploadImageReply } from '../protocol/index.ts';
+import { Backoff } from './backoff.ts';
+import { Connection, type ConnectionState, type ConnectionStats } from './connection.ts';
+import { ReferenceClientError, describeError, isTransient } from './errors.ts';
+import { TypedEmitter, type JobOutcome, type Listener, type SessionEvents } from './events.ts';
+import { ComfyHttp, type UploadFile } from './http-api.ts';
+import { JobFollower, type FollowerStats } from './job-follower.ts';
+import { JobRegistry, type JobRecord, type JobState, type RegistryCounts } from './job-registry.ts';
+import { resolveTimings, resolveTransport, type ResolvedTimings, type TimingOptions, type TransportOptions } from './options.ts';
+import { Poller } from './poller.ts';
+import { observeJobs } from './resync.ts';
+import { seededRandom, uuid4, type Random } from './seeded-random.ts';
+import { ServerPool } from './server-pool.ts';
+import { TolerantParser, type ParserStats } from './tolerant-parser.ts';
+
+export interface WindowSessionOptions extends TimingOptions, TransportOptions {
+  /** ComfyUI base URL(s) (`http://127.0.0.1:8188`), or a {@link ServerPool} shared with other windows. */
+  servers: string | readonly string[] | ServerPool;
+  /** [options.clientId=a seeded uuid, 32 hex digits] Kept for the session's life, across reconnects. */
+  clientId?: string;
+}
+
+export interface SubmitOptions {
+  /** Merged into the prompt's `extra_data` (`client_id` is always this session's). */
+  extraData?: Record<string, unknown>;
+  /** [promptId=a seeded uuid] Chosen by the client so socket events that beat the POST reply are recognised. */
+  promptId?: string;
+}
+
+export type SubmitResult = { ok: true; server: string; number?: number } | { ok: false; error: string };
+
+export interface Job {
+  readonly promptId: string;
+  /** Resolves when ComfyUI accepted or refused the prompt. Never rejects. */
+  readonly accepted: Promise<SubmitResult>;
+  /** Resolves with the job's one terminal outcome (also sent as an event). Never rejects. */
+  readonly outcome: Promise<JobOutcome>;
+}
+
+/** What `cancel` did: removed from the queue, asked the server to interrupt, or nothing to cancel. */
+export type CancelResult = 'deleted' | 'interrupted' | 'not_pending';
+
+export interface SessionStatus {
+  clientId: string;
+  connection: ConnectionState;
+  /** Open and receiving frames. */
+  healthy: boolean;
+  connectedServer: string | undefined;
+  lockedServer: string | undefined;
+  polling: boolean;
+  pendingJobs: { promptId: string; server: string; state: JobState }[];
+  counters: {
+    jobs: RegistryCounts;
+    frames: ParserStats;
+    connection: ConnectionStats;
+    recovery: FollowerStats & { polls: number; submitRetries: number };
+    http: { requests: number; failures: number };
+    progressDropped: number;
+    lockReleases: number;
+    listenerErrors: number;
+  };
+}
+
+/**
+ * One window of an application: the unit of isolation. It has its own clientId, its own jobs and
+ * its own socket, and reports events for its jobs only. It locks the server its pending jobs run
+ * on, so uploads, prompts, socket and history all go to the server that has the job.
+ */
+export class WindowSession {
+  readonly clientId: string;
+  readonly timings: ResolvedTimings;
+  private readonly pool: ServerPool;
+  private readonly emitter = new TypedEmitter<SessionEvents>();
+  private readonly registry = new JobRegistry();
+  private readonly parser = new TolerantParser();
+  private readonly random: Random;
+  private readonly http: ComfyHttp;
+  private readonly connection: Connection;
+  private readonly follower: JobFollower;
+  private readonly poller: Poller;
+  private readonly clock;
+  private readonly acceptances = new Map<string, Promise<SubmitResult>>();
+  private lockedServer: string | undefined;
+  private lockTimer: ReturnType<typeof this.clock.setTimeout> | undefined;
+  /** Uploads and submits in flight: they need the lock even before a job exists. */
+  private busy = 0;
+  private closed = false;
+  private submitRetries = 0;
+  private lockReleases = 0;
+
+  constructor(options: WindowSessionOptions) {
+    this.timings = resolveTimings(options);
+    const transport = resolveTransport(options);
+    this.clock = transport.clock;
+    this.pool = options.servers instanceof ServerPool ? options.servers : new ServerPool(typeof options.servers === 'string' ? [options.servers] : options.servers);
+    this.random = seededRandom(transport.seed);
+    this.clientId = options.clientId ?? uuid4(this.random).replace(/-/g, '');
+    if (this.clientId === '') throw new ReferenceClientError('CC_ERR_INVALID_OPTION', 'clientId must not be empty (ComfyUI would route events nowhere)');
+    const t = this.timings;
+    this.http = new ComfyHttp(transport.fetch, this.clock, t.requestTimeoutMs);
+    const backoff = new Backoff({
+      baseMs: t.reconnectBaseMs,
+      pendingBaseMs: t.reconnectPendingBaseMs,
+      capMs: t.reconnectCapMs,
+      jitterRatio: t.reconnectJitterRatio,
+      maxAttempts: t.maxReconnectAttempts,
+      random: this.random,
+    });
+    this.follower = new JobFollower(this.registry, this.http, this.clock, t, this.emitter, {
+      gaveUp: () => this.connection.state === 'failed' || this.closed,
+      changed: () => this.afterChange(),
+    });
+    this.connection = new Connection(
+      {
+        clientId: this.clientId,
+        clock: this.clock,
+        webSocketFactory: transport.webSocketFactory,
+        parser: this.parser,
+        backoff,
+        healthTimeoutMs: t.healthTimeoutMs,
+        connectTimeoutMs: t.connectTimeoutMs,
+        featureFlags: transport.featureFlags,
+      },
+      {
+        message: (message) => this.follower.onMessage(message),
+        binary: (frame) => this.follower.onBinary(frame),
+        opened: ({ server }) => this.follower.resync(server),
+        healthChanged: () => this.connectionChanged(),
+        stateChanged: () => this.connectionChanged(),
+        gaveUp: (server) => void this.follower.check(this.registry.accepted().filter((j) => j.server === server)),
+      },
+    );
+    this.poller = new Poller(this.clock, t.pollIntervalMs, () => this.follower.check(this.jobsNeedingPolling()));
+  }
+
+  on<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): () => void {
+    return this.emitter.on(type, listener);
+  }
+
+  off<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): void {
+    this.emitter.off(type, listener);
+  }
+
+  /** Connects the socket to the locked (or a picked) server ahead of the first job. */
+  connect(): void {
+    this.assertOpen();
+    this.connection.connect(this.lockedServer ?? this.connection.server ?? this.pool.servers[0]!);
+  }
+
+  /**
+   * Queues `prompt` on the locked server (locking one if needed). Returns at once: the prompt id
+   * is known before the POST, so nothing the socket says about it can be missed.
+   */
+  submit(prompt: ApiPrompt, options: SubmitOptions = {}): Job {
+    this.assertOpen();
+    const promptId = options.promptId ?? uuid4(this.random);
+    if (this.registry.get(promptId)) throw new ReferenceClientError('CC_ERR_INVALID_OPTION', `prompt id ${promptId} was already submitted in this window`);
+    const server = this.lock();
+    this.busy++;
+    const { job, outcome } = this.follower.track(promptId, server);
+    const accepted = this.post(job, prompt, options).finally(() => {
+      this.busy--;
+      this.afterChange();
+    });
+    this.acceptances.set(promptId, accepted);
+    return { promptId, accepted, outcome };
+  }
+
+  /** Uploads an input file to the locked server (locking one if needed), so the prompt that uses it runs there. */
+  async uploadImage(file: UploadFile): Promise<UploadImageReply> {
+    this.assertOpen();
+    const server = this.lock();
+    this.busy++;
+    try {
+      return await this.http.uploadImage(server, file);
+    } finally {
+      this.busy--;
+      this.afterChange();
+    }
+  }
+
+  /** Cancels a job: deleted from the queue if still pending there, interrupted if running. */
+  async cancel(promptId: string): Promise<CancelResult> {
+    const first = this.registry.active(promptId);
+    if (!first) return 'not_pending';
+    if (!first.released) await this.acceptances.get(promptId);
+    const job = this.registry.active(promptId);
+    if (!job) return 'not_pending';
+    const queue = await this.http.getQueue(job.server);
+    if (queue.pending.has(promptId)) {
+      await this.http.deleteFromQueue(job.server, [promptId]);
+      const after = await this.http.getQueue(job.server);
+      if (!after.pending.has(promptId) && !after.running.has(promptId)) {
+        this.follower.settle(job, { type: 'interrupted', promptId, server: job.server, cancelled: true });
+        return 'deleted';
+      }
+      // It started between the two reads: interrupt it instead.
+    }
+    if (queue.running.has(promptId) || queue.pending.has(promptId)) {
+      await this.http.interrupt(job.server, promptId);
+      return 'interrupted';
+    }
+    return 'not_pending';
+  }
+
+  /**
+   * Releases the server lock. Without `force` only when no job is pending (which the scheduled
+   * check does by itself); with it, pending jobs stay on their server and are followed over HTTP
+   * once the socket moves. Returns whether a lock was released.
+   */
+  releaseLock(options: { force?: boolean } = {}): boolean {
+    if (this.lockedServer === undefined) return false;
+    if (!options.force && (this.registry.pending().length > 0 || this.busy > 0)) return false;
+    this.clock.clearTimeout(this.lockTimer);
+    this.lockTimer = undefined;
+    this.pool.release(this.lockedServer);
+    this.lockedServer = undefined;
+    this.lockReleases++;
+    this.updatePolling();
+    return true;
+  }
+
+  status(): SessionStatus {
+    return {
+      clientId: this.clientId,
+      connection: this.connection.state,
+      healthy: this.connection.healthy,
+      connectedServer: this.connection.server,
+      lockedServer: this.lockedServer,
+      polling: this.poller.running,
+      pendingJobs: this.registry.pending().map((j) => ({ promptId: j.promptId, server: j.server, state: j.state })),
+      counters: {
+        jobs: { ...this.registry.counts },
+        frames: { ...this.parser.stats },
+        connection: { ...this.connection.stats },
+        recovery: { ...this.follower.stats, polls: this.poller.polls, submitRetries: this.submitRetries },
+        http: { requests: this.http.requests, failures: this.http.failures },
+        progressDropped: this.follower.progressDropped,
+        lockReleases: this.lockReleases,
+        listenerErrors: this.emitter.listenerErrors,
+      },
+    };
+  }
+
+  /** Closes the socket and stops every timer; pending jobs fail with reason `disconnected`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.follower.stop('window session closed');
+    this.connection.close();
+    this.poller.stop();
+    this.releaseLock({ force: true });
+  }
+
+  private async post(job: JobRecord, prompt: ApiPrompt, options: SubmitOptions): Promise<SubmitResult> {
+    const { server, promptId } = job;
+    this.connection.connect(server);
+    // The socket must be registered before the prompt runs, or a fast (cached) job's events go nowhere.
+    if (!this.connection.healthy) await this.connection.waitUntilOpen(this.timings.socketReadyTimeoutMs);
+    const body = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId } };
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) return { ok: false, error: 'window session closed' };
+      let failure: unknown;
+      try {
+        const result = await this.http.postPrompt(server, body);
+        if (result.kind === 'accepted') return this.accept(job, result.reply.number);
+        const error = `prompt rejected (${result.status}): ${result.message}`;
+        this.follower.refused(job, 'error', error);
+        return { ok: false, error };
+      } catch (error) {
+        failure = error;
+      }
+      // The reply may have been lost after ComfyUI queued the prompt: look before posting twice.
+      job.released = true;
+      const seen = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
+      job.released = false;
+      if (seen.kind === 'queued' || seen.kind === 'running' || seen.kind === 'finished') return this.accept(job, undefined);
+      const transient = isTransient(failure);
+      if (!transient || attempt >= this.timings.submitRetryLimit) {
+        const error = `POST /prompt failed after ${attempt + 1} attempt(s): ${describeError(failure)}`;
+        this.follower.refused(job, transient && !(failure instanceof ReferenceClientError && failure.code === 'CC_ERR_HTTP_STATUS') ? 'disconnected' : 'error', error);
+        return { ok: false, error };
+      }
+      this.submitRetries++;
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.timings.submitRetryDelayMs * 2 ** attempt));
+    }
+  }
+
+  private accept(job: JobRecord, number: number | undefined): SubmitResult {
+    this.follower.accepted(job, number);
+    // Events may have been missed while the POST was in flight on a sick socket.
+    if (!this.connection.healthy) void this.follower.check([job]);
+    return { ok: true, server: job.server, ...(number === undefined ? {} : { number }) };
+  }
+
+  private lock(): string {
+    this.clock.clearTimeout(this.lockTimer);
+    this.lockTimer = undefined;
+    this.lockedServer ??= this.pool.acquire();
+    // The socket follows the lock.
+    this.connection.connect(this.lockedServer);
+    return this.lockedServer;
+  }
+
+  private afterChange(): void {
+    if (this.closed) return;
+    const server = this.connection.server;
+    this.connection.setJobsPending(this.registry.pending().some((j) => j.server === server));
+    this.updatePolling();
+    if (this.registry.pending().length === 0 && this.busy === 0 && this.lockedServer !== undefined && this.lockTimer === undefined) {
+      this.lockTimer = this.clock.setTimeout(() => {
+        this.lockTimer = undefined;
+        this.releaseLock();
+      }, this.timings.lockReleaseDelayMs);
+    }
+  }
+
+  private connectionChanged(): void {
+    this.updatePolling();
+    this.emitter.emit('connection', { state: this.connection.state, healthy: this.connection.healthy, server: this.connection.server });
+  }
+
+  /** Jobs the socket cannot currently speak for: it is down or deaf, or they run on another server. */
+  private jobsNeedingPolling(): JobRecord[] {
+    const healthy = this.connection.healthy;
+    const server = this.connection.server;
+    return this.registry.accepted().filter((job) => !healthy || job.server !== server);
+  }
+
+  private updatePolling(): void {
+    this.poller.update(!this.closed && this.jobsNeedingPolling().length > 0);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ReferenceClientError('CC_ERR_SESSION_CLOSED', 'this window session was closed; open a new one');
+  }
+}

@@ -1,0 +1,239 @@
+import type { ApiPrompt, Clock, NodeOutput } from '../../protocol/index.ts';
+import { encodeBinaryFrame } from '../../protocol/index.ts';
+import { TINY_JPEG } from '../files/png.ts';
+import type { NodeBehaviour, NodeRunContext } from './node-behaviour.ts';
+import type { NodeCache } from './node-cache.ts';
+import { nodeSignatures } from './node-cache.ts';
+import type { QueuedPrompt } from './prompt-queue.ts';
+import type { ResolvedTiming } from './timing.ts';
+
+/** How a prompt ended on the server. */
+export type PromptOutcome =
+  | { status: 'success'; outputs: Record<string, NodeOutput>; messages: Array<[string, Record<string, unknown>]> }
+  | { status: 'error' | 'interrupted'; messages: Array<[string, Record<string, unknown>]> }
+  /** A restart killed the process mid-prompt: nothing more is sent, nothing is written. */
+  | { status: 'aborted' };
+
+export interface ExecutorHost {
+  clock: Clock;
+  timing: ResolvedTiming;
+  cache: NodeCache;
+  behaviourOf(classType: string): NodeBehaviour;
+  /** Sends a message to the prompt's client (`sid`), or broadcasts when `sid` is null. */
+  emit(message: { type: string; data: Record<string, unknown> }, sid: string | null): void;
+  emitBinary(bytes: Uint8Array, sid: string | null): void;
+  /** The flags the sid's socket negotiated, if it is connected. */
+  flagsOf(sid: string): Record<string, unknown> | null;
+  /** True when an interrupt for this prompt is pending. */
+  interruptRequested(): boolean;
+  /** True while the process that started this prompt is alive. */
+  alive(): boolean;
+  /** Send a preview per sampler step. */
+  previews: boolean;
+  saveImage: NodeRunContext['saveImage'];
+  /** The node currently executing, for the reconnect replay. */
+  setCurrentNode(nodeId: string | null): void;
+}
+
+class Aborted extends Error {}
+class Interrupted extends Error {
+  constructor(readonly nodeId: string) {
+    super('interrupted');
+  }
+}
+
+function isLink(value: unknown): value is [string, number] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
+}
+
+/** The nodes the outputs need, in readiness order: a node after its inputs; among ready ones output nodes first, then by id. */
+export function executionOrder(prompt: ApiPrompt, outputs: readonly string[], behaviourOf: (c: string) => NodeBehaviour): string[] {
+  const needed = new Set<string>();
+  const stack = [...outputs];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (needed.has(id) || !prompt[id]) continue;
+    needed.add(id);
+    for (const value of Object.values(prompt[id]!.inputs)) if (isLink(value)) stack.push(value[0]);
+  }
+  const order: string[] = [];
+  const done = new Set<string>();
+  const ready = (id: string) =>
+    Object.values(prompt[id]!.inputs).every((v) => !isLink(v) || done.has(v[0]) || !needed.has(v[0]));
+  const byId = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+  while (order.length < needed.size) {
+    const candidates = [...needed].filter((id) => !done.has(id) && ready(id));
+    if (candidates.length === 0) break; // a cycle: validation rejects these, stop rather than loop
+    candidates.sort((a, b) => {
+      const oa = behaviourOf(prompt[a]!.class_type).isOutput ? 0 : 1;
+      const ob = behaviourOf(prompt[b]!.class_type).isOutput ? 0 : 1;
+      return oa - ob || byId(a, b);
+    });
+    const next = candidates[0]!;
+    order.push(next);
+    done.add(next);
+  }
+  return order;
+}
+
+/**
+ * Runs one prompt with ComfyUI's message pattern (comfyui-protocol.md §2 and §7): start, cached,
+ * per node `progress_state` running -> `executing` -> steps -> `executed` -> `progress_state`
+ * finished, and the terminal `execution_*` message. Status, history and `executing {node:null}`
+ * are the caller's, because their order relative to history is what faults play with.
+ */
+export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Promise<PromptOutcome> {
+  const { clock, timing } = host;
+  const promptId = item.promptId;
+  const clientId = typeof item.extraData.client_id === 'string' ? (item.extraData.client_id as string) : null;
+  const hasClient = clientId !== null;
+  const messages: Array<[string, Record<string, unknown>]> = [];
+  const toClient = (type: string, data: Record<string, unknown>, history = false) => {
+    if (history) messages.push([type, data]);
+    if (hasClient) host.emit({ type, data }, clientId);
+  };
+  const progressTarget = hasClient ? clientId : null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      clock.setTimeout(resolve, ms);
+    });
+  const checkAlive = () => {
+    if (!host.alive()) throw new Aborted();
+  };
+
+  const order = executionOrder(item.prompt, item.outputsToExecute, host.behaviourOf);
+  const signatures = nodeSignatures(item.prompt);
+  const cached = order.filter((id) => host.cache.has(signatures.get(id)!));
+  const nextCache = new Map<string, NodeOutput | null>();
+  const outputs: Record<string, NodeOutput> = {};
+  const executed: string[] = [];
+  const states: Record<string, Record<string, unknown>> = {};
+  const progressState = (nodeId: string, value: number, max: number, state: 'running' | 'finished') => {
+    states[nodeId] = {
+      value,
+      max,
+      state,
+      node_id: nodeId,
+      prompt_id: promptId,
+      display_node_id: nodeId,
+      parent_node_id: null,
+      real_node_id: nodeId,
+    };
+    host.emit({ type: 'progress_state', data: { prompt_id: promptId, nodes: { ...states } } }, progressTarget);
+  };
+
+  try {
+    checkAlive();
+    toClient('execution_start', { prompt_id: promptId, timestamp: clock.now() }, true);
+    toClient('execution_cached', { nodes: cached, prompt_id: promptId, timestamp: clock.now() }, true);
+    for (const nodeId of order) {
+      const node = item.prompt[nodeId]!;
+      const behaviour = host.behaviourOf(node.class_type);
+      const signature = signatures.get(nodeId)!;
+      if (cached.includes(nodeId)) {
+        const ui = host.cache.ui(signature);
+        nextCache.set(signature, ui);
+        executed.push(nodeId);
+        if (behaviour.isOutput) {
+          if (ui) outputs[nodeId] = ui;
+          toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: promptId });
+          progressState(nodeId, 1, 1, 'finished');
+        }
+        continue;
+      }
+      if (host.interruptRequested()) throw new Interrupted(nodeId);
+      progressState(nodeId, 0, 1, 'running');
+      host.setCurrentNode(nodeId);
+      toClient('executing', { node: nodeId, display_node: nodeId, prompt_id: promptId });
+      const planned = behaviour.timing(node);
+      const steps = planned.steps;
+      const stepMs = timing.stepMs ?? planned.stepMs;
+      const setupMs = timing.nodeMs[node.class_type] ?? planned.setupMs;
+      if (setupMs > 0) await sleep(setupMs);
+      checkAlive();
+      const sid = clientId;
+      for (let k = 1; k <= steps; k++) {
+        await sleep(stepMs);
+        checkAlive();
+        if (host.interruptRequested()) throw new Interrupted(nodeId);
+        progressState(nodeId, k, steps, 'running');
+        const flags = sid ? host.flagsOf(sid) : null;
+        const withMetadata = hasClient && flags?.supports_preview_metadata === true;
+        if (host.previews && withMetadata) {
+          host.emitBinary(
+            encodeBinaryFrame({
+              kind: 'preview_image_with_metadata',
+              metadata: {
+                node_id: nodeId,
+                prompt_id: promptId,
+                display_node_id: nodeId,
+                parent_node_id: null,
+                real_node_id: nodeId,
+                image_type: 'image/jpeg',
+              },
+              image: TINY_JPEG,
+            }),
+            sid,
+          );
+        }
+        host.emit({ type: 'progress', data: { value: k, max: steps, prompt_id: promptId, node: nodeId } }, progressTarget);
+        if (host.previews && !withMetadata) {
+          host.emitBinary(encodeBinaryFrame({ kind: 'preview_image', format: 'jpeg', image: TINY_JPEG }), progressTarget);
+        }
+      }
+      const failure = behaviour.failure(node);
+      if (failure) {
+        host.setCurrentNode(null);
+        host.cache.replace(new Map(nextCache)); // nodes that finished before stay cached
+        const data = {
+          prompt_id: promptId,
+          node_id: nodeId,
+          node_type: node.class_type,
+          executed: [...executed],
+          exception_message: `${failure.message}\n`,
+          exception_type: failure.type,
+          traceback: ['Traceback (most recent call last):\n', `  File "nodes.py", line 1, in ${node.class_type}\n`],
+          current_inputs: Object.fromEntries(
+            Object.entries(node.inputs).filter(([, v]) => !isLink(v)).map(([k, v]) => [k, [v]]),
+          ),
+          current_outputs: Object.keys(item.prompt),
+          timestamp: clock.now(),
+        };
+        toClient('execution_error', data, true);
+        return { status: 'error', messages };
+      }
+      const ui = behaviour.ui(node, { promptId, nodeId, saveImage: host.saveImage });
+      nextCache.set(signature, ui);
+      executed.push(nodeId);
+      if (ui) {
+        outputs[nodeId] = ui;
+        toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: promptId });
+      }
+      progressState(nodeId, steps > 0 ? steps : 1, steps > 0 ? steps : 1, 'finished');
+    }
+    host.setCurrentNode(null);
+    host.cache.replace(nextCache);
+    toClient('execution_success', { prompt_id: promptId, timestamp: clock.now() }, true);
+    return { status: 'success', outputs, messages };
+  } catch (error) {
+    host.setCurrentNode(null);
+    if (error instanceof Aborted) return { status: 'aborted' };
+    if (error instanceof Interrupted) {
+      host.cache.replace(new Map(nextCache)); // nodes that finished before stay cached
+      const node = item.prompt[error.nodeId]!;
+      const data = {
+        prompt_id: promptId,
+        node_id: error.nodeId,
+        node_type: node.class_type,
+        executed: [...executed],
+        timestamp: clock.now(),
+      };
+      messages.push(['execution_interrupted', data]);
+      // Broadcast when the prompt has no client (comfyui-protocol.md §2).
+      host.emit({ type: 'execution_interrupted', data }, clientId);
+      return { status: 'interrupted', messages };
+    }
+    throw error;
+  }
+}
+

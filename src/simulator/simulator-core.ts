@@ -1,0 +1,300 @@
+import type { ApiPrompt, Clock, FaultInput, HistoryEntry, NodeOutput } from '../protocol/index.ts';
+import { SocketHub } from './delivery/socket-hub.ts';
+import { executePrompt, type PromptOutcome } from './engine/prompt-executor.ts';
+import { HistoryStore } from './engine/history-store.ts';
+import { catalogueBehaviour, type NodeBehaviour } from './engine/node-behaviour.ts';
+import { NodeCache } from './engine/node-cache.ts';
+import { PromptQueue, toQueueItem, type QueuedPrompt } from './engine/prompt-queue.ts';
+import { resolveTiming, type ResolvedTiming, type TimingOptions } from './engine/timing.ts';
+import { FaultInjector, type FaultActions } from './faults/fault-injector.ts';
+import { FileStore } from './files/file-store.ts';
+import { makePng } from './files/png.ts';
+import { jsonResponse, type SimResponse } from './http/types.ts';
+import { validatePrompt } from './nodes/validate-prompt.ts';
+import { SeededRandom } from './random.ts';
+import { TraceRecorder } from './trace/trace-recorder.ts';
+
+export interface SimulatorCoreOptions {
+  clock: Clock;
+  /** Seeds prompt ids and sids [default 1] */
+  seed?: number;
+  faults?: readonly FaultInput[];
+  timing?: TimingOptions;
+  /** Send a JPEG preview per sampler step, as with `--preview-method auto` [default false: ComfyUI's default is none] */
+  previews?: boolean;
+  /** Largest history, as MAXIMUM_HISTORY_SIZE [default 10000] */
+  maxHistory?: number;
+  /** Keep every trace event in memory (`sim.trace.events`) [default true] */
+  keepTrace?: boolean;
+  /** Called when a restart fault takes the server down or brings it back (the network transport closes its port). */
+  onAvailability?: (up: boolean) => Promise<void> | void;
+}
+
+/**
+ * The simulated ComfyUI process: queue, worker, history, caches, sockets and faults, with no
+ * knowledge of ports. Transports reach it through {@link SimulatorEndpoint}; routes through the
+ * methods below.
+ */
+export class SimulatorCore {
+  readonly clock: Clock;
+  readonly trace: TraceRecorder;
+  readonly queue = new PromptQueue();
+  readonly history: HistoryStore;
+  readonly cache = new NodeCache();
+  readonly files = new FileStore();
+  readonly hub: SocketHub;
+  readonly injector: FaultInjector;
+  readonly timing: ResolvedTiming;
+  readonly behaviourOf: (classType: string) => NodeBehaviour;
+  private readonly random: SeededRandom;
+  private counter = 0;
+  private accepted = 0;
+  private interruptFlag = false;
+  private generation = 0;
+  private currentNode: string | null = null;
+  private workerBusy = false;
+  private historyDelayMs = 0;
+  private refuseUntil = 0;
+  private refuseStatus = 503;
+  private up = true;
+  private closed = false;
+
+  constructor(private readonly options: SimulatorCoreOptions) {
+    this.clock = options.clock;
+    this.random = new SeededRandom(options.seed ?? 1);
+    this.trace = new TraceRecorder(options.clock, options.keepTrace ?? true);
+    this.history = new HistoryStore(options.maxHistory);
+    this.timing = resolveTiming(options.timing);
+    this.behaviourOf = catalogueBehaviour();
+    this.injector = new FaultInjector(options.faults ?? [], this.faultActions(), this.clock, this.trace);
+    this.hub = new SocketHub(this.clock, this.trace, this.random, this.injector, {
+      queueRemaining: () => this.queue.remaining(),
+      replayFor: (sid) => {
+        const running = this.queue.running;
+        if (!running || running.extraData.client_id !== sid || this.currentNode === null) return [];
+        return [{ type: 'executing', data: { node: this.currentNode } }];
+      },
+    });
+  }
+
+  start(): void {
+    this.trace.record({ kind: 'server', event: 'start' });
+    this.injector.start();
+  }
+
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    this.injector.stop();
+    this.hub.terminateAll();
+    this.trace.record({ kind: 'server', event: 'stop' });
+  }
+
+  isUp(): boolean {
+    return this.up && !this.closed;
+  }
+
+  /** Whether a WebSocket upgrade is refused right now, and with which status. */
+  upgradeRefusal(): number | null {
+    return this.clock.now() < this.refuseUntil ? this.refuseStatus : null;
+  }
+
+  // --- prompts -------------------------------------------------------------------------------
+
+  acceptPrompt(body: Record<string, unknown>): SimResponse {
+    let number: number;
+    if (typeof body.number === 'number' && Number.isFinite(body.number)) number = body.number;
+    else {
+      number = body.front === true ? -this.counter : this.counter;
+      this.counter++;
+    }
+    const result = validatePrompt(body, { context: { fileExists: (name: string) => this.files.existsAnnotated(name) } });
+    if (!result.ok) return jsonResponse(result.body, 400);
+    const promptId = typeof body.prompt_id === 'string' ? body.prompt_id : this.random.uuid4();
+    const extraData: Record<string, unknown> =
+      typeof body.extra_data === 'object' && body.extra_data !== null && !Array.isArray(body.extra_data)
+        ? { ...(body.extra_data as Record<string, unknown>) }
+        : {};
+    if ('client_id' in body) extraData.client_id = body.client_id;
+    const item: QueuedPrompt = {
+      number,
+      promptId,
+      prompt: result.prompt,
+      extraData,
+      outputsToExecute: result.outputs,
+      index: ++this.accepted,
+    };
+    this.queue.push(item);
+    this.trace.record({
+      kind: 'prompt',
+      event: 'queued',
+      promptId,
+      number,
+      clientId: typeof extraData.client_id === 'string' ? extraData.client_id : null,
+    });
+    this.broadcastStatus();
+    this.kickWorker();
+    return jsonResponse({ prompt_id: promptId, number, node_errors: result.nodeErrors });
+  }
+
+  clearPending(): void {
+    for (const item of this.queue.clearPending()) this.trace.record({ kind: 'prompt', event: 'deleted', promptId: item.promptId });
+    this.broadcastStatus();
+  }
+
+  deletePending(promptId: string): void {
+    const removed = this.queue.deletePending(promptId);
+    if (!removed) return;
+    this.trace.record({ kind: 'prompt', event: 'deleted', promptId });
+    this.broadcastStatus();
+  }
+
+  /** With an id, only if that prompt is running; without, global. Reset when the next prompt starts. */
+  interrupt(promptId?: string): void {
+    if (promptId !== undefined && this.queue.running?.promptId !== promptId) return;
+    this.interruptFlag = true;
+  }
+
+  private broadcastStatus(): void {
+    this.hub.emit({ type: 'status', data: { status: { exec_info: { queue_remaining: this.queue.remaining() } } } }, null);
+  }
+
+  private kickWorker(): void {
+    if (this.workerBusy || this.closed) return;
+    this.workerBusy = true;
+    const generation = this.generation;
+    this.clock.setTimeout(() => {
+      void this.work(generation);
+    }, this.timing.pickupMs);
+  }
+
+  private async work(generation: number): Promise<void> {
+    try {
+      while (generation === this.generation && this.up) {
+        const item = this.queue.take();
+        if (!item) break;
+        this.interruptFlag = false;
+        this.broadcastStatus();
+        this.trace.record({ kind: 'prompt', event: 'started', promptId: item.promptId });
+        const outcome = await executePrompt(this.executorHost(generation), item);
+        if (outcome.status === 'aborted' || generation !== this.generation) return;
+        this.finish(item, outcome);
+      }
+    } finally {
+      if (generation === this.generation) this.workerBusy = false;
+    }
+  }
+
+  private finish(item: QueuedPrompt, outcome: Exclude<PromptOutcome, { status: 'aborted' }>): void {
+    const outputs = outcome.status === 'success' ? outcome.outputs : {};
+    this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs });
+    const entry: HistoryEntry = {
+      prompt: toQueueItem(item),
+      outputs,
+      status: {
+        status_str: outcome.status === 'success' ? 'success' : 'error',
+        completed: outcome.status === 'success',
+        messages: outcome.messages,
+      },
+      meta: outcome.status === 'success' ? metaOf(outputs) : {},
+    };
+    const writeHistory = () => {
+      this.history.write(item.promptId, entry);
+      this.trace.record({ kind: 'prompt', event: 'history_written', promptId: item.promptId });
+    };
+    const generation = this.generation;
+    if (this.historyDelayMs > 0 && outcome.status === 'success') {
+      this.clock.setTimeout(() => generation === this.generation && writeHistory(), this.historyDelayMs);
+    } else writeHistory();
+    this.queue.running = null;
+    this.broadcastStatus();
+    const clientId = item.extraData.client_id;
+    if (typeof clientId === 'string') {
+      this.hub.emit({ type: 'executing', data: { node: null, prompt_id: item.promptId } }, clientId, item.index);
+    }
+  }
+
+  private executorHost(generation: number) {
+    return {
+      clock: this.clock,
+      timing: this.timing,
+      cache: this.cache,
+      behaviourOf: this.behaviourOf,
+      previews: this.options.previews ?? false,
+      emit: (message: { type: string; data: Record<string, unknown> }, sid: string | null) =>
+        this.hub.emit(message, sid, this.queue.running?.index),
+      emitBinary: (bytes: Uint8Array, sid: string | null) => this.hub.emitBinary(bytes, sid),
+      flagsOf: (sid: string) => this.hub.flagsOf(sid),
+      interruptRequested: () => this.interruptFlag,
+      alive: () => generation === this.generation && !this.closed,
+      setCurrentNode: (node: string | null) => {
+        this.currentNode = node;
+      },
+      saveImage: (folder: 'output' | 'temp', prefix: string, seed: string) => {
+        const png = makePng({ width: 64, height: 64, seed });
+        const ref =
+          folder === 'output'
+            ? this.files.saveCounted('output', prefix, png)
+            : this.files.write('temp', '', `${prefix}${this.random.uuid4Hex().slice(0, 5)}_00001_.png`, png);
+        return { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
+      },
+    };
+  }
+
+  // --- faults --------------------------------------------------------------------------------
+
+  private faultActions(): FaultActions {
+    return {
+      terminateAll: () => this.hub.terminateAll(),
+      closeAll: (code, reason) => this.hub.closeAll(code, reason),
+      refuseUpgrades: (durationMs, status) => {
+        this.refuseUntil = this.clock.now() + durationMs;
+        this.refuseStatus = status;
+      },
+      silence: (durationMs) => this.hub.silence(durationMs),
+      restart: (downMs, loseState) => this.restart(downMs, loseState),
+      deafNextReconnect: () => this.hub.deafNextReconnect(),
+      stall: (durationMs) => this.hub.stall(durationMs),
+      historyLate: (delayMs) => {
+        this.historyDelayMs = delayMs;
+      },
+    };
+  }
+
+  /** Kills the process: every socket drops, nothing answers for `downMs`, then a fresh process comes up. */
+  restart(downMs: number, loseState: boolean): void {
+    this.up = false;
+    this.hub.terminateAll();
+    this.hub.reset();
+    this.trace.record({ kind: 'server', event: 'restart_down', detail: loseState ? 'state lost' : 'state kept' });
+    if (loseState) {
+      this.generation++;
+      this.workerBusy = false;
+      this.currentNode = null;
+      const lost = [...(this.queue.running ? [this.queue.running] : []), ...this.queue.clearPending()];
+      this.queue.running = null;
+      for (const item of lost) this.trace.record({ kind: 'prompt', event: 'lost', promptId: item.promptId });
+      this.history.clear();
+      this.cache.clear();
+      this.files.clear(['temp']);
+      this.counter = 0;
+      this.historyDelayMs = 0;
+    }
+    void this.options.onAvailability?.(false);
+    this.clock.setTimeout(() => {
+      if (this.closed) return;
+      void Promise.resolve(this.options.onAvailability?.(true)).then(() => {
+        this.up = true;
+        this.trace.record({ kind: 'server', event: 'restart_up' });
+        this.kickWorker();
+      });
+    }, downMs);
+  }
+}
+
+function metaOf(outputs: Record<string, NodeOutput>) {
+  return Object.fromEntries(
+    Object.keys(outputs).map((id) => [id, { node_id: id, display_node: id, parent_node: null, real_node_id: id }]),
+  );
+}

@@ -1,0 +1,176 @@
+import { writeFileSync, appendFileSync } from 'node:fs';
+import { realClock } from '../protocol/index.ts';
+import type { Clock, FaultInput, TraceEvent } from '../protocol/index.ts';
+import { allRoutes } from './http/all-routes.ts';
+import { matchRoute, type Route } from './http/comfy-routes.ts';
+import { textResponse, type SimRequest, type SimResponse } from './http/types.ts';
+import { SimulatorCore, type SimulatorCoreOptions } from './simulator-core.ts';
+import { traceToJsonLines } from './trace/trace-recorder.ts';
+import type { SimulatorEndpoint } from './transport/endpoint.ts';
+import { createMemoryTransport, type MemoryTransport } from './transport/memory.ts';
+import { listenNetwork, type ListenOptions, type NetworkServer } from './transport/network.ts';
+import type { UpgradeDecision, UpgradeRequest } from './transport/server-socket.ts';
+
+export interface SimulatorOptions extends Omit<SimulatorCoreOptions, 'clock' | 'onAvailability'> {
+  /** [default the real clock; pass a VirtualClock for the memory transport in virtual time] */
+  clock?: Clock;
+  /** Write the trace as JSON lines to this file while running. */
+  traceFile?: string;
+  /** Routes tried before the built-in ones (msw's `use`): a test states only how it differs. */
+  routes?: Route[];
+}
+
+/** Longest a body is copied into the trace, in characters. */
+const TRACE_BODY_LIMIT = 8192;
+
+/**
+ * A scriptable fake ComfyUI 0.3.64. Faithful by default; misbehaves as its fault schedule says.
+ *
+ * ```ts
+ * const sim = new Simulator({ faults: [{ type: 'terminate', at: { on: 'message', type: 'executed' } }] });
+ * const { url } = await sim.listen();           // network transport on 127.0.0.1
+ * const mem = sim.memoryTransport();            // or in-process, with a VirtualClock
+ * ```
+ */
+export class Simulator implements SimulatorEndpoint {
+  readonly core: SimulatorCore;
+  readonly clock: Clock;
+  private readonly routes: Route[];
+  private network: NetworkServer | null = null;
+  private readonly hangs = new Set<(r: SimResponse) => void>();
+  private started = false;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.routes = [...(options.routes ?? []), ...allRoutes];
+    this.core = new SimulatorCore({
+      ...options,
+      clock: this.clock,
+      onAvailability: async (up) => {
+        if (!this.network) return;
+        if (up) await this.network.resume();
+        else await this.network.suspend();
+      },
+    });
+    if (options.traceFile) {
+      const file = options.traceFile;
+      writeFileSync(file, '');
+      this.core.trace.onEvent((event) => appendFileSync(file, JSON.stringify(event) + '\n'));
+    }
+  }
+
+  /** Every trace event so far. */
+  get trace(): readonly TraceEvent[] {
+    return this.core.trace.events;
+  }
+
+  traceJsonLines(): string {
+    return traceToJsonLines(this.core.trace.events);
+  }
+
+  /** Adds a fault while running; it fires on its trigger. */
+  inject(fault: FaultInput): void {
+    this.core.injector.add(fault);
+  }
+
+  private ensureStarted(): void {
+    if (this.started) return;
+    this.started = true;
+    this.core.start();
+  }
+
+  /** The in-process transport: no port, deliveries on the simulator's clock. */
+  memoryTransport(baseUrl?: string): MemoryTransport {
+    this.ensureStarted();
+    return createMemoryTransport(this, baseUrl);
+  }
+
+  /** Starts the HTTP + WebSocket server; binds 127.0.0.1 unless told otherwise. */
+  async listen(options: ListenOptions = {}): Promise<NetworkServer> {
+    if (this.network) throw new Error('Simulator.listen: already listening on ' + this.network.url);
+    this.network = await listenNetwork(this, options);
+    this.ensureStarted();
+    return this.network;
+  }
+
+  get url(): string | undefined {
+    return this.network?.url;
+  }
+
+  async close(): Promise<void> {
+    this.core.stop();
+    for (const resolve of this.hangs) resolve(textResponse('simulator closed', 503));
+    this.hangs.clear();
+    await this.network?.close();
+    this.network = null;
+  }
+
+  // --- SimulatorEndpoint ---------------------------------------------------------------------
+
+  isUp(): boolean {
+    return this.core.isUp();
+  }
+
+  normalisePath(path: string): string {
+    if (path === '/api') return '/';
+    return path.startsWith('/api/') ? path.slice(4) : path;
+  }
+
+  handleUpgrade(request: UpgradeRequest): UpgradeDecision {
+    const clientId = request.query.get('clientId');
+    const refusal = this.core.upgradeRefusal();
+    if (refusal !== null || !this.core.isUp()) {
+      const status = refusal ?? 503;
+      this.core.trace.record({ kind: 'ws_refused', status, clientId });
+      return { accept: false, status, reason: 'Service Unavailable' };
+    }
+    return { accept: true, attach: (socket) => this.core.hub.attach(clientId && clientId.length ? clientId : null, socket) };
+  }
+
+  async handleHttp(request: SimRequest): Promise<SimResponse> {
+    const override = this.core.injector.onRequest(request.method, request.path);
+    let response: SimResponse;
+    let fault: string | undefined;
+    if (override?.fault.type === 'http_status') {
+      fault = `http_status ${override.fault.status}`;
+      response = textResponse(`${override.fault.status}: simulated failure (comfy-chaos fault)`, override.fault.status);
+    } else if (override?.fault.type === 'http_hang') {
+      fault = 'http_hang';
+      response = await new Promise<SimResponse>((resolve) => this.hangs.add(resolve));
+    } else {
+      if (override?.fault.type === 'http_delay') {
+        fault = `http_delay ${override.fault.delayMs}ms`;
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, (override.fault as { delayMs: number }).delayMs));
+      }
+      response = await this.route(request);
+    }
+    this.core.trace.record({
+      kind: 'http',
+      method: request.method,
+      path: request.path,
+      query: request.query.toString(),
+      status: response.status,
+      request: bodyForTrace(request.body, request.headers['content-type']),
+      response: bodyForTrace(response.body, response.headers?.['content-type']),
+      ...(fault ? { fault } : {}),
+    });
+    return response;
+  }
+
+  private async route(request: SimRequest): Promise<SimResponse> {
+    for (const { route, param } of matchRoute(this.routes, request.method, request.path)) {
+      const response = await route.handle(request, param, this.core);
+      if (response) return response;
+    }
+    const known = this.routes.some((r) => matchRoute([{ ...r, method: request.method }], request.method, request.path).length);
+    return known ? textResponse('405: Method Not Allowed', 405) : textResponse('404: Not Found', 404);
+  }
+}
+
+function bodyForTrace(body: string | Uint8Array | undefined, contentType: string | undefined): string | undefined {
+  if (body === undefined || body.length === 0) return undefined;
+  const textual = typeof body === 'string' || /json|text/.test(contentType ?? '');
+  if (!textual) return `<${body.length} bytes ${contentType ?? 'binary'}>`;
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  return text.length > TRACE_BODY_LIMIT ? text.slice(0, TRACE_BODY_LIMIT) + '…' : text;
+}

@@ -1,0 +1,188 @@
+import type {
+  CloseEventLike,
+  FetchLike,
+  MessageEventLike,
+  RequestInitLike,
+  ResponseLike,
+  WebSocketFactory,
+  WebSocketLike,
+} from '../../protocol/index.ts';
+import { WS_CLOSED, WS_CLOSING, WS_CONNECTING, WS_OPEN } from '../../protocol/index.ts';
+import type { SimRequest, SimResponse } from '../http/types.ts';
+import type { ServerSocket, ServerSocketHandlers } from './server-socket.ts';
+import type { SimulatorEndpoint } from './endpoint.ts';
+
+/**
+ * The in-process transport: a socket pair and a `fetch` that call the simulator directly, with
+ * every delivery scheduled on the simulator's clock. With a virtual clock nothing waits for real
+ * time and no port is opened (design.md, "Two transports").
+ */
+export interface MemoryTransport {
+  /** A base URL for clients; only its path matters. */
+  baseUrl: string;
+  fetch: FetchLike;
+  webSocketFactory: WebSocketFactory;
+}
+
+/** Delay of every in-memory delivery, so that sends never re-enter the receiver synchronously. */
+const DELIVERY_DELAY_MS = 0;
+
+class MemoryClientSocket implements WebSocketLike {
+  readyState: number = WS_CONNECTING;
+  binaryType = 'arraybuffer';
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: MessageEventLike) => void) | null = null;
+  onclose: ((event: CloseEventLike) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  server: ServerSocketHandlers | null = null;
+
+  constructor(private readonly endpoint: SimulatorEndpoint, readonly url: string) {
+    endpoint.clock.setTimeout(() => this.connect(), DELIVERY_DELAY_MS);
+  }
+
+  private connect(): void {
+    if (this.readyState !== WS_CONNECTING) return;
+    const parsed = new URL(this.url, 'ws://memory');
+    const path = this.endpoint.normalisePath(parsed.pathname);
+    if (!this.endpoint.isUp()) return this.fail(1006, 'connection refused');
+    const decision = this.endpoint.handleUpgrade({ path, query: parsed.searchParams });
+    if (!decision.accept) return this.fail(1006, `Unexpected server response: ${decision.status}`);
+    this.readyState = WS_OPEN;
+    const serverSide: ServerSocket = {
+      send: (data) => this.deliverToClient(data),
+      terminate: () => this.dropFromServer(1006, ''),
+      close: (code, reason) => this.dropFromServer(code, reason),
+      get isOpen() {
+        return peer.readyState === WS_OPEN;
+      },
+    };
+    const peer = this;
+    this.server = decision.attach(serverSide);
+    this.onopen?.({ type: 'open' });
+  }
+
+  private fail(code: number, reason: string): void {
+    this.readyState = WS_CLOSED;
+    this.onerror?.({ type: 'error', message: reason });
+    this.onclose?.({ code, reason, wasClean: false });
+  }
+
+  private deliverToClient(data: string | Uint8Array): void {
+    if (this.readyState !== WS_OPEN) return;
+    const copy = typeof data === 'string' ? data : data.slice();
+    this.endpoint.clock.setTimeout(() => {
+      if (this.readyState !== WS_OPEN) return;
+      const payload =
+        typeof copy === 'string' ? copy : this.binaryType === 'arraybuffer' ? copy.buffer.slice(copy.byteOffset, copy.byteOffset + copy.byteLength) : copy;
+      this.onmessage?.({ data: payload as MessageEventLike['data'] });
+    }, DELIVERY_DELAY_MS);
+  }
+
+  /** The server closed or dropped the connection: both sides learn it now, the client's handler runs next tick. */
+  private dropFromServer(code: number, reason: string): void {
+    if (this.readyState === WS_CLOSED) return;
+    this.readyState = WS_CLOSED;
+    const server = this.server;
+    this.server = null;
+    server?.onClose(code);
+    this.endpoint.clock.setTimeout(() => this.onclose?.({ code, reason, wasClean: code !== 1006 }), DELIVERY_DELAY_MS);
+  }
+
+  send(data: string | Uint8Array | ArrayBuffer): void {
+    if (this.readyState !== WS_OPEN) throw new Error(`WebSocket is not open (readyState ${this.readyState})`);
+    const copy = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : data.slice();
+    this.endpoint.clock.setTimeout(() => this.server?.onMessage(copy), DELIVERY_DELAY_MS);
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.readyState === WS_CLOSED || this.readyState === WS_CLOSING) return;
+    if (this.readyState === WS_CONNECTING) {
+      this.readyState = WS_CLOSED;
+      this.endpoint.clock.setTimeout(() => this.onclose?.({ code: 1006, reason: 'closed before open', wasClean: false }), DELIVERY_DELAY_MS);
+      return;
+    }
+    this.readyState = WS_CLOSING;
+    const server = this.server;
+    this.server = null;
+    this.endpoint.clock.setTimeout(() => {
+      server?.onClose(code);
+      this.readyState = WS_CLOSED;
+      this.onclose?.({ code, reason, wasClean: true });
+    }, DELIVERY_DELAY_MS);
+  }
+}
+
+class MemoryResponse implements ResponseLike {
+  readonly ok: boolean;
+  private readonly bytes: Uint8Array;
+  readonly headers: { get(name: string): string | null };
+
+  constructor(readonly status: number, headers: Record<string, string>, body: string | Uint8Array | undefined) {
+    this.ok = status >= 200 && status < 300;
+    this.bytes = typeof body === 'string' ? new TextEncoder().encode(body) : (body ?? new Uint8Array());
+    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    this.headers = { get: (name) => lower[name.toLowerCase()] ?? null };
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(this.bytes);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.bytes.slice().buffer;
+  }
+}
+
+async function bodyBytes(body: RequestInitLike['body']): Promise<{ bytes: Uint8Array; contentType?: string }> {
+  if (body === undefined) return { bytes: new Uint8Array() };
+  if (typeof body === 'string') return { bytes: new TextEncoder().encode(body) };
+  if (body instanceof Uint8Array) return { bytes: body };
+  // FormData: let the platform encode the multipart body and its boundary.
+  const encoded = new Response(body);
+  return {
+    bytes: new Uint8Array(await encoded.arrayBuffer()),
+    contentType: encoded.headers.get('content-type') ?? undefined,
+  };
+}
+
+export function createMemoryTransport(endpoint: SimulatorEndpoint, baseUrl = 'http://127.0.0.1:8188'): MemoryTransport {
+  const fetch: FetchLike = async (url, init = {}) => {
+    const parsed = new URL(url, baseUrl);
+    const { bytes, contentType } = await bodyBytes(init.body);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (contentType && !headers['content-type']) headers['content-type'] = contentType;
+    const request: SimRequest = {
+      method: (init.method ?? 'GET').toUpperCase(),
+      path: endpoint.normalisePath(parsed.pathname),
+      query: parsed.searchParams,
+      headers,
+      body: bytes,
+    };
+    if (init.signal?.aborted) throw abortError();
+    if (!endpoint.isUp()) throw new TypeError('fetch failed: connection refused (the simulated server is down)');
+    const pending = endpoint.handleHttp(request);
+    const response: SimResponse = init.signal
+      ? await new Promise<SimResponse>((resolve, reject) => {
+          init.signal!.addEventListener('abort', () => reject(abortError()), { once: true });
+          pending.then(resolve, reject);
+        })
+      : await pending;
+    return new MemoryResponse(response.status, response.headers ?? {}, response.body);
+  };
+  return {
+    baseUrl,
+    fetch,
+    webSocketFactory: (url) => new MemoryClientSocket(endpoint, url),
+  };
+}
+
+function abortError(): Error {
+  const error = new Error('The operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}
