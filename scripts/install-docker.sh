@@ -18,5 +18,5 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 start=$SECONDS
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io
 echo "install-docker: installed $(dockerd --version) in $((SECONDS - start))s"

@@ -7,8 +7,8 @@ export type FailedReason = 'error' | 'timeout' | 'disconnected';
 export interface SubmittedEvent {
   promptId: string;
   server: string;
-  /** The queue number ComfyUI gave it. */
-  number: number;
+  /** The queue number ComfyUI gave it (unknown when the reply was lost and the job found by a check). */
+  number?: number;
 }
 export interface ProgressEvent {
   promptId: string;

@@ -183,7 +183,7 @@ export class JobFollower {
         this.stats.historyRetries++;
         await this.sleep(this.timings.historyRetryDelayMs);
       }
-      if (job.state === 'done' || this.stopped) return;
+      if (isDone(job) || this.stopped) return;
       try {
         const entry = await this.http.getHistory(job.server, job.promptId);
         if (entry) return this.settleFromHistory(job, entry);
@@ -191,7 +191,7 @@ export class JobFollower {
         // Retried below; the server may be restarting.
       }
     }
-    if (job.state === 'done') return;
+    if (isDone(job)) return;
     if (job.successSeen) {
       this.stats.historyFallbacks++;
       this.settle(job, { type: 'completed', promptId: job.promptId, server: job.server, outputs: job.socketOutputs, confirmedBy: 'websocket' });
@@ -337,4 +337,9 @@ export class JobFollower {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
+}
+
+/** Re-reads the state: it changes while a confirmation awaits. */
+function isDone(job: JobRecord): boolean {
+  return job.state === 'done';
 }

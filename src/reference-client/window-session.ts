@@ -1,4 +1,4 @@
-import type { ApiPrompt, UploadImageReply } from '../protocol/index.ts';
+import type { ApiPrompt, Clock, TimerHandle, UploadImageReply } from '../protocol/index.ts';
 import { Backoff } from './backoff.ts';
 import { Connection, type ConnectionState, type ConnectionStats } from './connection.ts';
 import { ReferenceClientError, describeError, isTransient } from './errors.ts';
@@ -78,10 +78,10 @@ export class WindowSession {
   private readonly connection: Connection;
   private readonly follower: JobFollower;
   private readonly poller: Poller;
-  private readonly clock;
+  private readonly clock: Clock;
   private readonly acceptances = new Map<string, Promise<SubmitResult>>();
   private lockedServer: string | undefined;
-  private lockTimer: ReturnType<typeof this.clock.setTimeout> | undefined;
+  private lockTimer: TimerHandle | undefined;
   /** Uploads and submits in flight: they need the lock even before a job exists. */
   private busy = 0;
   private closed = false;
@@ -271,9 +271,7 @@ export class WindowSession {
         failure = error;
       }
       // The reply may have been lost after ComfyUI queued the prompt: look before posting twice.
-      job.released = true;
       const seen = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
-      job.released = false;
       if (seen.kind === 'queued' || seen.kind === 'running' || seen.kind === 'finished') return this.accept(job, undefined);
       const transient = isTransient(failure);
       if (!transient || attempt >= this.timings.submitRetryLimit) {

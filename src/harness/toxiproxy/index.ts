@@ -19,7 +19,8 @@ export { TOXIPROXY_IMAGE, TOXIPROXY_VERSION } from './version.ts';
 /** What to tell a person who has no Toxiproxy. */
 export const HOW_TO_GET_TOXIPROXY =
   'install the server with scripts/install-toxiproxy.sh (needs Go), or set TOXIPROXY_URL to a running server ' +
-  '(e.g. http://127.0.0.1:8474), or start Docker and build the image with scripts/build-toxiproxy-image.sh';
+  '(e.g. http://127.0.0.1:8474), or start Docker (scripts/install-docker.sh, scripts/docker-up.sh) and build the image ' +
+  'with scripts/build-toxiproxy-image.sh';
 
 export interface AcquireToxiproxyOptions {
   /**

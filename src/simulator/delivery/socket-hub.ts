@@ -26,6 +26,8 @@ interface Outgoing extends Emission {
   /** Send to this connection only, skipping the queue (the connect-time status and replies). */
   direct?: Connection;
   binary?: Uint8Array;
+  /** Frames already planned by the fault injector (a message held by a stall is planned once). */
+  planned?: { frames: Array<string | Uint8Array>; hold: boolean };
 }
 
 export interface SocketHubEvents {
@@ -48,6 +50,7 @@ export class SocketHub {
   private stallTimer: TimerHandle | undefined;
   private readonly stalled: Outgoing[] = [];
   private deafArmed = false;
+  private readonly seenClientIds = new Set<string>();
   private held: { frames: Array<string | Uint8Array>; targets: Connection[] } | null = null;
 
   constructor(
@@ -79,7 +82,8 @@ export class SocketHub {
     this.table.set(sid, connection);
     this.trace.record({ kind: 'ws_connect', conn: connection.conn, clientId, sid });
     this.injector.onConnect();
-    const deaf = this.deafArmed && clientId !== null;
+    const deaf = this.deafArmed && clientId !== null && this.seenClientIds.has(clientId);
+    if (clientId !== null) this.seenClientIds.add(clientId);
     this.send({
       message: { type: 'status', data: { status: { exec_info: { queue_remaining: this.events.queueRemaining() } }, sid } },
       target: sid,
@@ -141,14 +145,15 @@ export class SocketHub {
   }
 
   private dispatch(out: Outgoing): void {
-    let frames: Array<string | Uint8Array>;
-    let hold = false;
-    if (out.binary) frames = [out.binary];
-    else {
-      const plan = this.injector.planFrames(out, [encodeServerMessage(out.message)]);
-      frames = plan.frames;
-      hold = plan.hold;
+    const plan =
+      out.planned ??
+      (out.binary ? { frames: [out.binary], hold: false } : this.injector.planFrames(out, [encodeServerMessage(out.message)]));
+    if (!out.direct && this.clock.now() < this.stalledUntil) {
+      // A `before` trigger of this very message may have stalled the loop.
+      this.stalled.push({ ...out, planned: plan });
+      return;
     }
+    const { frames, hold } = plan;
     const targets = this.targetsOf(out);
     const previouslyHeld = this.held;
     this.held = null;

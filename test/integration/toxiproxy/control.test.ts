@@ -12,13 +12,18 @@ import { connect, exchange, roundTrip, startEchoServer, waitForEnd, type EchoSer
 describe('ToxiproxyControl', () => {
   let toxiproxy: AcquiredToxiproxy | undefined;
   let skippedBecause = '';
+  let failure: unknown; // strict mode: acquire() threw, and every test fails with it
   let echo: EchoServer;
   let proxy: ProxyControl;
   const changes: ToxiproxyChange[] = [];
 
   beforeAll(async () => {
     echo = await startEchoServer();
-    const result = await acquireToxiproxy({ onChange: (change) => changes.push(change) });
+    const result = await acquireToxiproxy({ onChange: (change) => changes.push(change) }).catch((error: unknown) => {
+      failure = error;
+      return undefined;
+    });
+    if (!result) return;
     if (result.status === 'skipped') {
       skippedBecause = result.reason;
       return;
@@ -33,7 +38,10 @@ describe('ToxiproxyControl', () => {
     await echo?.close();
   });
 
-  const client = (skip: (note?: string) => never) => (toxiproxy ?? skip(skippedBecause)).client;
+  const client = (skip: (note?: string) => never) => {
+    if (failure !== undefined) throw failure;
+    return (toxiproxy ?? skip(skippedBecause)).client;
+  };
 
   it('accepts every toxic type, upstream and downstream, and lists them', async ({ skip }) => {
     client(skip);

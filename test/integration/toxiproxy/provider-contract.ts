@@ -22,12 +22,18 @@ export function describeProviderContract(contract: ProviderContract): void {
   describe(`${contract.name} provider`, () => {
     let toxiproxy: AcquiredToxiproxy | undefined;
     let skippedBecause = 'the provider was not started';
+    // In strict mode acquire() throws; every test then fails with that error (not just the hook).
+    let failure: unknown;
     let echo: EchoServer;
     let proxyAddress = '';
 
     beforeAll(async () => {
       echo = await startEchoServer();
-      const result = await contract.acquire();
+      const result = await contract.acquire().catch((error: unknown) => {
+        failure = error;
+        return undefined;
+      });
+      if (!result) return;
       if (result.status === 'skipped') {
         skippedBecause = result.reason;
         return;
@@ -41,7 +47,10 @@ export function describeProviderContract(contract: ProviderContract): void {
       await contract.after?.();
     });
 
-    const ready = (skip: (note?: string) => never): AcquiredToxiproxy => toxiproxy ?? skip(skippedBecause);
+    const ready = (skip: (note?: string) => never): AcquiredToxiproxy => {
+      if (failure !== undefined) throw failure;
+      return toxiproxy ?? skip(skippedBecause);
+    };
 
     it('passes traffic through a proxy to a loopback echo server', async ({ skip }) => {
       const tp = ready(skip);
