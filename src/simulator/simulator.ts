@@ -169,8 +169,15 @@ export class Simulator implements SimulatorEndpoint {
 
 function bodyForTrace(body: string | Uint8Array | undefined, contentType: string | undefined): string | undefined {
   if (body === undefined || body.length === 0) return undefined;
-  const textual = typeof body === 'string' || /json|text/.test(contentType ?? '');
-  if (!textual) return `<${body.length} bytes ${contentType ?? 'binary'}>`;
-  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else if (contentType !== undefined && !/json|text/.test(contentType)) return `<${body.length} bytes ${contentType}>`;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      return `<${body.length} bytes binary>`;
+    }
+  }
   return text.length > TRACE_BODY_LIMIT ? text.slice(0, TRACE_BODY_LIMIT) + '…' : text;
 }

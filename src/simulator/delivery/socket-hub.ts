@@ -4,6 +4,7 @@ import type { FaultInjector, Emission } from '../faults/fault-injector.ts';
 import type { SeededRandom } from '../random.ts';
 import { traceFrameOf, type TraceRecorder } from '../trace/trace-recorder.ts';
 import type { ServerSocket, ServerSocketHandlers } from '../transport/server-socket.ts';
+import { serverFeatureFlags } from '../http/info-routes.ts';
 
 /** One accepted WebSocket. */
 export interface Connection {
@@ -17,8 +18,6 @@ export interface Connection {
   flagsSlotUsed: boolean;
 }
 
-/** The server's feature flags, as sent in reply and served by `GET /features`. */
-export const SERVER_FEATURE_FLAGS = { supports_preview_metadata: true, max_upload_size: 104857600 };
 
 interface Outgoing extends Emission {
   /** sid of the target; null broadcasts to every registered socket. */
@@ -115,7 +114,7 @@ export class SocketHub {
     const flags = clientFeatureFlagsMessage.safeParse(value);
     if (!flags.success) return;
     connection.flags = flags.data.data;
-    this.send({ message: { type: 'feature_flags', data: SERVER_FEATURE_FLAGS }, target: connection.sid, direct: connection });
+    this.send({ message: { type: 'feature_flags', data: { ...serverFeatureFlags } }, target: connection.sid, direct: connection });
   }
 
   private closed(connection: Connection, code: number, by: 'server' | 'client'): void {

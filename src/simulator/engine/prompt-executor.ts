@@ -1,6 +1,7 @@
 import type { ApiPrompt, Clock, NodeOutput } from '../../protocol/index.ts';
 import { encodeBinaryFrame } from '../../protocol/index.ts';
 import { TINY_JPEG } from '../files/png.ts';
+import { executionOrder, isLink } from '../nodes/execution-order.ts';
 import type { NodeBehaviour, NodeRunContext } from './node-behaviour.ts';
 import type { NodeCache } from './node-cache.ts';
 import { nodeSignatures } from './node-cache.ts';
@@ -42,40 +43,6 @@ class Interrupted extends Error {
   }
 }
 
-function isLink(value: unknown): value is [string, number] {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
-}
-
-/** The nodes the outputs need, in readiness order: a node after its inputs; among ready ones output nodes first, then by id. */
-export function executionOrder(prompt: ApiPrompt, outputs: readonly string[], behaviourOf: (c: string) => NodeBehaviour): string[] {
-  const needed = new Set<string>();
-  const stack = [...outputs];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (needed.has(id) || !prompt[id]) continue;
-    needed.add(id);
-    for (const value of Object.values(prompt[id]!.inputs)) if (isLink(value)) stack.push(value[0]);
-  }
-  const order: string[] = [];
-  const done = new Set<string>();
-  const ready = (id: string) =>
-    Object.values(prompt[id]!.inputs).every((v) => !isLink(v) || done.has(v[0]) || !needed.has(v[0]));
-  const byId = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
-  while (order.length < needed.size) {
-    const candidates = [...needed].filter((id) => !done.has(id) && ready(id));
-    if (candidates.length === 0) break; // a cycle: validation rejects these, stop rather than loop
-    candidates.sort((a, b) => {
-      const oa = behaviourOf(prompt[a]!.class_type).isOutput ? 0 : 1;
-      const ob = behaviourOf(prompt[b]!.class_type).isOutput ? 0 : 1;
-      return oa - ob || byId(a, b);
-    });
-    const next = candidates[0]!;
-    order.push(next);
-    done.add(next);
-  }
-  return order;
-}
-
 /**
  * Runs one prompt with ComfyUI's message pattern (comfyui-protocol.md §2 and §7): start, cached,
  * per node `progress_state` running -> `executing` -> steps -> `executed` -> `progress_state`
@@ -101,7 +68,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
     if (!host.alive()) throw new Aborted();
   };
 
-  const order = executionOrder(item.prompt, item.outputsToExecute, host.behaviourOf);
+  const { order } = executionOrder(item.prompt, item.outputsToExecute);
   const signatures = nodeSignatures(item.prompt);
   const cached = order.filter((id) => host.cache.has(signatures.get(id)!));
   const nextCache = new Map<string, NodeOutput | null>();

@@ -1,4 +1,19 @@
-import { comfyRoutes, type Route } from './comfy-routes.ts';
+import { comfyRoutes, route, type Route } from './comfy-routes.ts';
+import { uploadImage, uploadMask, viewFile } from './file-routes.ts';
+import { readEmbeddings, readExtensions, readFeatures, readModels, readObjectInfo, readSystemStats } from './info-routes.ts';
 
 /** Every built-in route, in the order they are tried. */
-export const allRoutes: Route[] = [...comfyRoutes];
+export const allRoutes: Route[] = [
+  ...comfyRoutes,
+  route.get('/view', (req, _p, core) => viewFile(req, core.files)),
+  route.post('/upload/image', (req, _p, core) => uploadImage(req, core.files)),
+  route.post('/upload/mask', (req, _p, core) => uploadMask(req, core.files)),
+  route.get('/system_stats', (req) => readSystemStats(req)),
+  route.get('/object_info', (req, _p, core) => readObjectInfo(req, core.files)),
+  route.get('/object_info/*', (req, _p, core) => readObjectInfo(req, core.files)),
+  route.get('/features', (req) => readFeatures(req)),
+  route.get('/embeddings', (req) => readEmbeddings(req)),
+  route.get('/extensions', (req) => readExtensions(req)),
+  route.get('/models', (req) => readModels(req)),
+  route.get('/models/*', (req) => readModels(req)),
+];

@@ -139,7 +139,7 @@ class MemoryResponse implements ResponseLike {
 
 async function bodyBytes(body: RequestInitLike['body']): Promise<{ bytes: Uint8Array; contentType?: string }> {
   if (body === undefined) return { bytes: new Uint8Array() };
-  if (typeof body === 'string') return { bytes: new TextEncoder().encode(body) };
+  if (typeof body === 'string') return { bytes: new TextEncoder().encode(body), contentType: 'text/plain;charset=UTF-8' };
   if (body instanceof Uint8Array) return { bytes: body };
   // FormData: let the platform encode the multipart body and its boundary.
   const encoded = new Response(body);

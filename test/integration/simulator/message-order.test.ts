@@ -3,6 +3,9 @@ import { historyReply, getQueueReply, postPromptOk } from '../../../src/protocol
 import { failingGraph, sleepGraph, txt2imgGraph } from '../../helpers/graphs.ts';
 import { startSim, type SimFixture, type TransportKind } from '../../helpers/sim-fixture.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const d = (m: { data: unknown }) => m.data as Record<string, any>;
+
 /** Collapses runs of the same type, so per-step repetition does not matter: a,b,b,c -> a,b,c. */
 function collapse(types: string[]): string[] {
   return types.filter((t, i) => i === 0 || types[i - 1] !== t);
@@ -39,14 +42,14 @@ describe.each<TransportKind>(['memory', 'network'])('simulator message order on 
     expect(types.slice(0, 4)).toEqual(['status', 'execution_start', 'execution_cached', 'progress_state']);
     expect(types.slice(-3)).toEqual(['execution_success', 'status', 'executing']);
     // Per node: progress_state (running) just before executing; sampler steps alternate state and progress.
-    const sampler = messages.filter((m) => m.type === 'progress' && m.data.node === '3').map((m) => (m.data as { value: number }).value);
+    const sampler = messages.filter((m) => m.type === 'progress' && d(m).node === '3').map((m) => d(m).value);
     expect(sampler).toEqual([1, 2, 3]);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      if (m.type === 'executing' && m.data.node !== null) {
+      if (m.type === 'executing' && d(m).node !== null) {
         expect(messages[i - 1]!.type).toBe('progress_state');
-        expect(m.data.prompt_id).toBe(promptId);
-        expect(m.data.display_node).toBe(m.data.node);
+        expect(d(m).prompt_id).toBe(promptId);
+        expect(d(m).display_node).toBe(d(m).node);
       }
     }
     const executed = messages.filter((m) => m.type === 'executed');
@@ -55,7 +58,7 @@ describe.each<TransportKind>(['memory', 'network'])('simulator message order on 
     const history = historyReply.parse((await fx.getJson(`/history/${promptId}`)).body);
     expect(history[promptId]!.status).toMatchObject({ status_str: 'success', completed: true });
     expect(history[promptId]!.status.messages.map((m) => m[0])).toEqual(['execution_start', 'execution_cached', 'execution_success']);
-    expect(history[promptId]!.outputs['9']).toEqual(executed[0]!.data.output);
+    expect(history[promptId]!.outputs['9']).toEqual(d(executed[0]!).output);
     const image = await fx.fetch(`${fx.baseUrl}/view?filename=ComfyUI_00001_.png&type=output`);
     expect(image.status).toBe(200);
     expect(new Uint8Array(await image.arrayBuffer()).slice(1, 4)).toEqual(new TextEncoder().encode('PNG'));

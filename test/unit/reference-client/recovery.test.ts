@@ -20,17 +20,37 @@ describe('WindowSession: recovery', () => {
     expect(new Set(t.server.allSockets.map((s) => s.clientId))).toEqual(new Set(['c1']));
   });
 
-  it('reports a job completed once even when the socket, polling and resync all see its end', async () => {
-    const t = setup({ pollIntervalMs: 100 });
+  it('reports a job completed once even when the socket, a bare status, resync and polling all see its end', async () => {
+    const t = setup({ clientId: 'c1', pollIntervalMs: 100 });
+    const job = t.session.submit(tinyPrompt);
+    await waitFor(t, job.accepted);
+    t.server.start();
+    t.server.finish(); // execution_success + status{0} + executing{null}: three triggers
+    await t.wait(2); // delivered; history reads in flight
+    t.server.terminateAll(); // reconnect -> resync; polling while down
+    await t.until(() => t.terminal(job.promptId).length > 0);
+    await t.wait(60_000);
+    expect(t.terminal(job.promptId)).toHaveLength(1);
+    expect(t.session.status().counters.jobs).toMatchObject({ completed: 1, failed: 0, interrupted: 0, lost: 0 });
+  });
+
+  it('ignores duplicated and contradicting terminal frames that arrive after a job ended', async () => {
+    const t = setup({ clientId: 'c1' });
     const job = t.session.submit(tinyPrompt);
     await waitFor(t, job.accepted);
     t.server.start();
     t.server.finish();
-    t.server.terminateAll();
-    t.server.sendRaw(JSON.stringify({ type: 'execution_success', data: { prompt_id: job.promptId, timestamp: 1 } }));
     await t.until(() => t.terminal(job.promptId).length > 0);
+    const id = job.promptId;
+    t.server.sendMessage('c1', 'execution_success', { prompt_id: id, timestamp: 1 });
+    t.server.sendMessage('c1', 'execution_interrupted', { prompt_id: id, node_id: '3', node_type: 'K', executed: [], timestamp: 1 });
+    t.server.sendMessage('c1', 'execution_error', {
+      prompt_id: id, node_id: '3', node_type: 'K', executed: [], exception_message: 'x', exception_type: 'E',
+      traceback: [], current_inputs: {}, current_outputs: [], timestamp: 1,
+    });
+    t.server.sendMessage('c1', 'executing', { node: null, prompt_id: id });
     await t.wait(60_000);
-    expect(t.terminal(job.promptId)).toHaveLength(1);
+    expect(t.terminal(id)).toEqual([expect.objectContaining({ type: 'completed' })]);
   });
 
   it('completes a job after a 10-minute outage once the server is reachable again', async () => {
