@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDriver } from './driver-command.ts';
 import { registerServe } from './serve-command.ts';
 
 /** Exit codes: 0 ok, 1 a scenario failed, 2 a usage or environment error. */
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run comfy-chaos --help for usage)');
   registerServe(program);
+  registerDriver(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
-import type { ApiNode, NodeOutput } from '../../protocol/index.ts';
+import type { ApiNode, ApiPrompt, NodeOutput } from '../../protocol/index.ts';
+import { isLink } from '../nodes/execution-order.ts';
 import { nodeCatalogue, nodeTiming, type NodeCatalogue } from '../nodes/catalogue.ts';
 
 /** What the engine needs to know to "run" a node of some class. */
@@ -16,6 +17,8 @@ export interface NodeBehaviour {
 export interface NodeRunContext {
   promptId: string;
   nodeId: string;
+  /** The whole prompt, to follow links back to the value that flows in. */
+  prompt: ApiPrompt;
   /** Saves an image like SaveImage/PreviewImage and returns its UI entry. */
   saveImage(folder: 'output' | 'temp', filenamePrefix: string, seed: string): { filename: string; subfolder: string; type: string };
 }
@@ -43,7 +46,7 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
         const ui = sim.ui;
         if (!ui) return null;
         if (ui.kind === 'text') {
-          const value = node.inputs[ui.input];
+          const value = flowingValue(context.prompt, node.inputs[ui.input]);
           return { text: [typeof value === 'string' ? value : JSON.stringify(value ?? null)] };
         }
         const prefix = ui.type === 'output' ? String(node.inputs[ui.prefixInput] ?? 'ComfyUI') : ui.prefix;
@@ -59,4 +62,20 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
     cache.set(classType, behaviour);
     return behaviour;
   };
+}
+
+/**
+ * The value a linked input receives, as far as the simulator models values: pass-through nodes
+ * (SimSleep, SimFail, PrimitiveString) hand on their literal `value`/`value`-like input; anything
+ * else is described by its class. Bounded by the graph size, so a cycle cannot loop.
+ */
+function flowingValue(prompt: ApiPrompt, input: unknown): unknown {
+  let current = input;
+  for (let hops = 0; isLink(current) && hops <= Object.keys(prompt).length; hops++) {
+    const source = prompt[current[0]];
+    if (!source) return null;
+    const literal = ['value', 'string', 'text'].map((k) => source.inputs[k]).find((v) => v !== undefined);
+    current = literal === undefined ? `<${source.class_type} output>` : literal;
+  }
+  return current;
 }

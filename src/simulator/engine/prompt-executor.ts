@@ -169,7 +169,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
         toClient('execution_error', data, true);
         return { status: 'error', messages };
       }
-      const ui = behaviour.ui(node, { promptId, nodeId, saveImage: host.saveImage });
+      const ui = behaviour.ui(node, { promptId, nodeId, prompt: item.prompt, saveImage: host.saveImage });
       nextCache.set(signature, ui);
       executed.push(nodeId);
       if (ui) {
