@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDemo } from './demo-command.ts';
 import { registerDriver } from './driver-command.ts';
 import { registerServe } from './serve-command.ts';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run comfy-chaos --help for usage)');
   registerServe(program);
   registerDriver(program);
+  registerDemo(program);
   return program;
 }
 

@@ -160,6 +160,7 @@ export class WindowSession {
     const { job, outcome } = this.follower.track(promptId, server);
     const accepted = this.post(job, prompt, options).finally(() => {
       this.busy--;
+      this.acceptances.delete(promptId);
       this.afterChange();
     });
     this.acceptances.set(promptId, accepted);

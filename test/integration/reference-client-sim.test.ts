@@ -3,8 +3,9 @@
  * makes it necessary. Memory transport in virtual time, then the key cases over real sockets.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock, type FaultInput } from '../../src/protocol/index.ts';
+import { VirtualClock, type ApiPrompt, type FaultInput } from '../../src/protocol/index.ts';
 import { nodeWebSocketFactory } from '../../src/reference-client/node.ts';
+import { runReferenceDriver } from '../../src/reference-client/driver.ts';
 import { ReferenceClient } from '../../src/reference-client/reference-client.ts';
 import type { JobOutcome, SessionEvents } from '../../src/reference-client/events.ts';
 import { ServerPool } from '../../src/reference-client/server-pool.ts';
@@ -12,14 +13,14 @@ import { WindowSession, type WindowSessionOptions } from '../../src/reference-cl
 import { Simulator } from '../../src/simulator/index.ts';
 
 /** SimSleep (with progress steps) feeding PreviewAny, an output node with a text UI. */
-function sleepPrompt(durationMs = 2000, steps = 4, label = 'hello') {
+function sleepPrompt(durationMs = 2000, steps = 4, label = 'hello'): ApiPrompt {
   return {
     '1': { class_type: 'SimSleep', inputs: { duration_ms: durationMs, steps, value: label } },
     '2': { class_type: 'PreviewAny', inputs: { source: ['1', 0] } },
   };
 }
 
-const failingPrompt = {
+const failingPrompt: ApiPrompt = {
   '1': { class_type: 'SimFail', inputs: { fail: true, message: 'told to fail' } },
   '2': { class_type: 'PreviewAny', inputs: { source: ['1', 0] } },
 };
@@ -268,5 +269,33 @@ describe('reference client on the simulator (network transport, real sockets)', 
     t.session.close();
     expect(outcome.type).toBe('completed');
     expect(frames.garbagePrefixStripped + frames.heartbeats + frames.truncated).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs the driver over real sockets: ready, submitted, completed', async () => {
+    const sim = new Simulator({ seed: 1, faults: [{ type: 'terminate', at: { on: 'message', type: 'executed' } }], timing: { pickupMs: 5 } });
+    sims.push(sim);
+    const { url } = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const lines: Record<string, unknown>[] = [];
+    let completed!: () => void;
+    const done = new Promise<void>((resolve) => (completed = resolve));
+    const output = {
+      write(chunk: string) {
+        for (const line of chunk.split('\n').filter(Boolean)) {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          lines.push(event);
+          if (event.type === 'completed' || event.type === 'failed') completed();
+        }
+      },
+    };
+    async function* input() {
+      yield `${JSON.stringify({ type: 'submit', id: 'j1', prompt: sleepPrompt(300, 3) })}\n`;
+      await done;
+      yield '{"type":"shutdown"}\n';
+    }
+    const code = await runReferenceDriver({ input: input(), output, env: { COMFY_URL: url }, clientOptions: fast });
+    expect(code).toBe(0);
+    expect(lines[0]).toEqual({ type: 'ready' });
+    expect(lines.map((l) => l.type).filter((t) => t !== 'progress' && t !== 'log')).toEqual(['ready', 'submitted', 'completed']);
+    expect(lines.find((l) => l.type === 'completed')).toMatchObject({ id: 'j1', outputs: { '2': expect.anything() } });
   });
 });
