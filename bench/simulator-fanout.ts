@@ -3,7 +3,7 @@
  * `ws` server sending the same frames in the same run (issue 2, "bench/").
  *
  *   node --expose-gc --import tsx bench/simulator-fanout.ts
- *   BENCH_CLIENTS=1000 BENCH_MESSAGES=200 BENCH_TRIALS=5 (defaults)
+ *   BENCH_CLIENTS=1000 BENCH_MESSAGES=200 BENCH_TRIALS=7 (defaults)
  *
  * How it measures:
  * - Servers run in this process; the clients (`ws` package) run in one child process per server
@@ -36,7 +36,7 @@ import { gcKind, median, memorySnapshot, projectRoot, round, writeReport, type M
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 7);
 const BATCH = 10;
 const TRIAL_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -242,7 +242,6 @@ async function main() {
   try {
     for (const build of builders) {
       const clients = new ClientProcess();
-      // Let the child load before the memory baseline, so its start-up does not skew nothing here.
       const before = await memorySnapshot();
       const target = await build();
       const connected = await clients.request(
@@ -263,7 +262,9 @@ async function main() {
     // Warm-up: JIT, socket buffers.
     for (const s of sessions) await trial(s.target, s.clients, s.open, Math.min(50, MESSAGES));
     for (let t = 0; t < TRIALS; t++) {
-      for (const s of sessions) {
+      // Rotate who goes first each round, so no server always follows the same neighbour.
+      for (let i = 0; i < sessions.length; i++) {
+        const s = sessions[(i + t) % sessions.length]!;
         const r = await trial(s.target, s.clients, s.open, MESSAGES);
         s.trials.push(r);
         console.log(
@@ -277,6 +278,7 @@ async function main() {
       connections: s.open,
       connectMs: Math.round(s.connectMs),
       framesPerSecMedian: Math.round(median(s.trials.map((r) => r.framesPerSec))),
+      framesPerSecBest: Math.round(Math.max(...s.trials.map((r) => r.framesPerSec))),
       mbPerSecMedian: round(median(s.trials.map((r) => r.bytes / r.ms / 1000)), 2),
       sendLoopMsMedian: round(median(s.trials.map((r) => r.sendLoopMs))),
       framesPerTrial: s.open * MESSAGES,
@@ -286,17 +288,21 @@ async function main() {
       trials: s.trials.map((r) => ({ ...r, ms: round(r.ms), sendLoopMs: round(r.sendLoopMs), framesPerSec: Math.round(r.framesPerSec) })),
     }));
     const bare = summary[0]!;
-    const withRatio = summary.map((s) => ({ ...s, ratioToBare: round(s.framesPerSecMedian / bare.framesPerSecMedian, 3) }));
+    const withRatio = summary.map((s) => ({
+      ...s,
+      ratioToBare: round(s.framesPerSecMedian / bare.framesPerSecMedian, 3),
+      ratioToBareBest: round(s.framesPerSecBest / bare.framesPerSecBest, 3),
+    }));
     const sim = withRatio[1]!;
     const simNoTrace = withRatio[2]!;
 
     console.log('');
     for (const s of withRatio) {
       console.log(
-        `${s.name.padEnd(26)} ${String(s.framesPerSecMedian).padStart(8)} frames/s  ${String(s.mbPerSecMedian).padStart(6)} MB/s  ratio ${s.ratioToBare.toFixed(3)}  send loop ${s.sendLoopMsMedian} ms  mem/conn rss ${kb(s.memoryPerConnection.rssBytes)} heap ${kb(s.memoryPerConnection.heapBytes)}`,
+        `${s.name.padEnd(26)} median ${String(s.framesPerSecMedian).padStart(7)} frames/s  best ${String(s.framesPerSecBest).padStart(7)} frames/s  ${String(s.mbPerSecMedian).padStart(6)} MB/s  ratio ${s.ratioToBare.toFixed(3)} (best ${s.ratioToBareBest.toFixed(3)})  send loop ${s.sendLoopMsMedian} ms  mem/conn rss ${kb(s.memoryPerConnection.rssBytes)} heap ${kb(s.memoryPerConnection.heapBytes)}`,
       );
     }
-    console.log(`ratio simulator/bare: ${sim.ratioToBare.toFixed(3)} (target >= ${TARGET_RATIO}: ${sim.ratioToBare >= TARGET_RATIO ? 'met' : 'NOT met'})`);
+    console.log(`ratio simulator/bare (medians): ${sim.ratioToBare.toFixed(3)}; best-of-${TRIALS}: ${sim.ratioToBareBest.toFixed(3)} (target >= ${TARGET_RATIO}: ${sim.ratioToBare >= TARGET_RATIO ? 'met' : 'NOT met'})`);
 
     const file = writeReport('simulator-fanout', {
       bench: 'simulator-fanout',
@@ -311,6 +317,7 @@ async function main() {
       openFileLimit: fdLimit,
       targetRatio: TARGET_RATIO,
       ratio: sim.ratioToBare,
+      ratioBest: sim.ratioToBareBest,
       ratioKeepTraceFalse: simNoTrace.ratioToBare,
       met: sim.ratioToBare >= TARGET_RATIO,
       servers: withRatio,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryEntry, TraceEvent, Trigger } from '../../src/protocol/index.ts';
+import type { FaultInput, HistoryEntry, TraceEvent } from '../../src/protocol/index.ts';
 import { Simulator, route, type SimResponse } from '../../src/simulator/index.ts';
 import { sleepGraph } from '../helpers/graphs.ts';
 import type { BrowserPageConfig, BrowserPageState } from './page-entry.ts';
@@ -105,14 +105,14 @@ describe('reference client in a browser (headless Chromium, real sockets)', () =
     expect(bundle.inputs.some((f) => f.endsWith('src/reference-client/window-session.ts'))).toBe(true);
   });
 
-  const cases: { name: string; at: Trigger; slug: string }[] = [
+  const cases: { name: string; at: FaultInput['at']; slug: string }[] = [
     // The job is still running when the page is back: progress resumes on the new socket.
     { name: 'before the 2nd progress', slug: 'progress', at: { on: 'message', type: 'progress', occurrence: 2 } },
     // `executed` and `execution_success` go to nobody: only the resync after the reconnect can see the end.
     { name: 'before executed', slug: 'executed', at: { on: 'message', type: 'executed' } },
   ];
 
-  it.each(cases)('completes a job exactly once across a socket terminated $name', async ({ name, slug, at }, ctx) => {
+  it.for(cases)('completes a job exactly once across a socket terminated $name', async ({ name, slug, at }, ctx) => {
     if (!existsSync(CHROMIUM)) {
       const reason = `Chromium not found at ${CHROMIUM}; install it with \`apt-get install chromium\``;
       if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${reason}`);
@@ -145,10 +145,15 @@ describe('reference client in a browser (headless Chromium, real sockets)', () =
     });
     page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
 
-    await page.goto(`${url}/browser-check/index.html`, { timeout: WAIT_MS });
-    await page.waitForFunction(() => window.__ccBrowser?.done === true, null, { timeout: WAIT_MS, polling: 50 });
-    // Let the session settle: once the lock is released no job is pending, so no late duplicate can come.
-    await page.waitForFunction(() => window.__ccBrowser.status?.lockedServer === undefined, null, { timeout: WAIT_MS, polling: 50 });
+    try {
+      await page.goto(`${url}/browser-check/index.html`, { timeout: WAIT_MS });
+      await page.waitForFunction(() => window.__ccBrowser?.done === true, null, { timeout: WAIT_MS, polling: 50 });
+      // Let the session settle: once the lock is released no job is pending, so no late duplicate can come.
+      await page.waitForFunction(() => window.__ccBrowser.status?.lockedServer === undefined, null, { timeout: WAIT_MS, polling: 50 });
+    } catch (error) {
+      const seen = await page.evaluate(() => JSON.stringify(window.__ccBrowser ?? null)).catch(() => 'unreadable');
+      throw new Error(`the page did not finish: ${(error as Error).message}\nconsole: ${consoleLog.join('\n')}\npage state: ${seen.slice(0, 4000)}`);
+    }
     const state = await page.evaluate(() => window.__ccBrowser as BrowserPageState);
 
     mkdirSync(reportDir, { recursive: true });

@@ -172,17 +172,18 @@ export class SocketHub {
   private write(frames: Array<string | Uint8Array>, targets: Connection[], out: Outgoing): void {
     if (this.clock.now() < this.silentUntil) return;
     const promptId = promptIdOf(out.message.data);
+    // What the trace says about a frame depends on the frame only: work it out once, not once per
+    // socket (a broadcast to 1,000 sockets would base64 a preview 1,000 times). The events of one
+    // frame share its (read-only) TraceFrame.
+    const traced = frames.map((frame) => ({
+      frame: traceFrameOf(frame),
+      msgType: typeof frame === 'string' ? messageTypeOf(frame) : 'binary',
+    }));
     for (const target of targets) {
       if (!target.socket.isOpen) continue;
-      for (const frame of frames) {
-        target.socket.send(frame);
-        this.trace.record({
-          kind: 'ws_send',
-          conn: target.conn,
-          frame: traceFrameOf(frame),
-          msgType: typeof frame === 'string' ? messageTypeOf(frame) : 'binary',
-          promptId,
-        });
+      for (let i = 0; i < frames.length; i++) {
+        target.socket.send(frames[i]!);
+        this.trace.record({ kind: 'ws_send', conn: target.conn, frame: traced[i]!.frame, msgType: traced[i]!.msgType, promptId });
       }
     }
   }
