@@ -1,4 +1,5 @@
 import {
+  concatBytes,
   decodeBinaryFrame,
   parseServerMessage,
   type BinaryFrame,
@@ -199,14 +200,7 @@ function toBytes(data: unknown): Uint8Array | undefined {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   // `ws` with binaryType "fragments" delivers an array of buffers.
   if (Array.isArray(data) && data.every((part) => part instanceof Uint8Array)) {
-    const parts = data as Uint8Array[];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(data as Uint8Array[]);
   }
   return undefined;
 }

@@ -40,7 +40,8 @@ function u32(value: number): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** Joins byte arrays into one. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -53,21 +54,21 @@ function concat(parts: Uint8Array[]): Uint8Array {
 export function encodeBinaryFrame(frame: BinaryFrame): Uint8Array {
   switch (frame.kind) {
     case 'preview_image':
-      return concat([
+      return concatBytes([
         u32(BinaryEventType.PREVIEW_IMAGE),
         u32(frame.format === 'jpeg' ? previewImageFormat.JPEG : previewImageFormat.PNG),
         frame.image,
       ]);
     case 'text': {
       const id = utf8.encode(frame.nodeId);
-      return concat([u32(BinaryEventType.TEXT), u32(id.length), id, utf8.encode(frame.text)]);
+      return concatBytes([u32(BinaryEventType.TEXT), u32(id.length), id, utf8.encode(frame.text)]);
     }
     case 'preview_image_with_metadata': {
       const json = utf8.encode(JSON.stringify(frame.metadata));
-      return concat([u32(BinaryEventType.PREVIEW_IMAGE_WITH_METADATA), u32(json.length), json, frame.image]);
+      return concatBytes([u32(BinaryEventType.PREVIEW_IMAGE_WITH_METADATA), u32(json.length), json, frame.image]);
     }
     case 'unknown':
-      return concat([u32(frame.eventType), frame.payload]);
+      return concatBytes([u32(frame.eventType), frame.payload]);
   }
 }
 

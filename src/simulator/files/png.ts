@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { concatBytes } from '../../protocol/index.ts';
 
 /**
  * Real, decodable image bytes for the simulator: SaveImage and PreviewImage write PNGs a client
@@ -115,13 +116,7 @@ export function makePng(options: PngOptions = {}): Uint8Array {
     chunk('IDAT', new Uint8Array(deflateSync(raw))),
     chunk('IEND', new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**
