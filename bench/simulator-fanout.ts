@@ -18,6 +18,9 @@
  *   same message with the same encoder and loops over `wss.clients`. Frames and bytes are equal.
  * - frames/s = frames received by all clients / (first send -> last frame received, reported by
  *   the child over IPC). "send loop" is the synchronous time spent inside the broadcast calls.
+ *   Wall figures move with whatever else the machine runs; frames per server-CPU-second
+ *   (process.cpuUsage of this process, kernel writev and GC included) is the steadier comparison,
+ *   and "send path without sockets" isolates the simulator's own cost per frame per socket.
  * - Memory per connection: RSS and heap of this process after a forced gc, before and after a
  *   server's 1,000 connections are open and greeted, divided by the number of connections.
  *
@@ -184,13 +187,17 @@ interface TrialResult {
   bytes: number;
   ms: number;
   sendLoopMs: number;
+  /** User + system CPU of this (server) process during the trial, GC threads included. */
+  cpuMs: number;
   framesPerSec: number;
+  framesPerCpuSec: number;
   complete: boolean;
 }
 
 async function trial(target: Target, clients: ClientProcess, open: number, messages: number): Promise<TrialResult> {
   await clients.request({ cmd: 'expect', frames: messages * open, timeoutMs: TRIAL_TIMEOUT_MS }, 'armed', 5_000);
   const done = clients.next('received', TRIAL_TIMEOUT_MS + 5_000);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let sendLoopMs = 0;
   for (let k = 0; k < messages; k += BATCH) {
@@ -201,8 +208,43 @@ async function trial(target: Target, clients: ClientProcess, open: number, messa
   }
   const result = await done;
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const frames = result.frames as number;
-  return { frames, bytes: result.bytes as number, ms, sendLoopMs, framesPerSec: (frames / ms) * 1000, complete: result.complete as boolean };
+  return {
+    frames,
+    bytes: result.bytes as number,
+    ms,
+    sendLoopMs,
+    cpuMs,
+    framesPerSec: (frames / ms) * 1000,
+    framesPerCpuSec: (frames / cpuMs) * 1000,
+    complete: result.complete as boolean,
+  };
+}
+
+// --- the hub alone --------------------------------------------------------------------------------
+
+/**
+ * The simulator's own cost per delivered frame, without sockets: 1,000 no-op sockets attached to
+ * the hub, broadcasts timed in a loop. Loopback figures are dominated by the kernel's writev and
+ * by whatever else the machine runs; this one is not, so it shows what a change to the send path
+ * (socket-hub.ts, trace-recorder.ts) is worth.
+ */
+async function hubOverhead(keepTrace: boolean): Promise<number> {
+  const { VirtualClock } = await import('../src/protocol/index.ts');
+  const sim = new Simulator({ keepTrace, clock: new VirtualClock(), seed: 7 });
+  sim.memoryTransport();
+  const socket = { send: () => undefined, terminate: () => undefined, close: () => undefined, isOpen: true };
+  for (let i = 0; i < CLIENTS; i++) sim.core.hub.attach(`hub-${i}`, socket);
+  const perFrameUs: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    for (let k = 0; k < MESSAGES; k++) sim.core.hub.emit(messageOf(k), null);
+    perFrameUs.push(((performance.now() - started) * 1000) / (MESSAGES * CLIENTS));
+  }
+  await sim.close();
+  return median(perFrameUs);
 }
 
 // --- main ----------------------------------------------------------------------------------------
@@ -268,30 +310,41 @@ async function main() {
         const r = await trial(s.target, s.clients, s.open, MESSAGES);
         s.trials.push(r);
         console.log(
-          `  trial ${t + 1} ${s.target.name}: ${r.frames} frames in ${round(r.ms)} ms = ${Math.round(r.framesPerSec)} frames/s (send loop ${round(r.sendLoopMs)} ms)${r.complete ? '' : ' INCOMPLETE'}`,
+          `  trial ${t + 1} ${s.target.name}: ${r.frames} frames in ${round(r.ms)} ms = ${Math.round(r.framesPerSec)} frames/s (send loop ${round(r.sendLoopMs)} ms, server cpu ${round(r.cpuMs)} ms)${r.complete ? '' : ' INCOMPLETE'}`,
         );
       }
     }
 
+    const heapAfterTrials = await memorySnapshot();
+    console.log(`heap after all trials: ${round(heapAfterTrials.heapUsedBytes / 2 ** 20)} MiB (the default simulator keeps every trace event)`);
     const summary = sessions.map((s) => ({
       name: s.target.name,
       connections: s.open,
       connectMs: Math.round(s.connectMs),
       framesPerSecMedian: Math.round(median(s.trials.map((r) => r.framesPerSec))),
       framesPerSecBest: Math.round(Math.max(...s.trials.map((r) => r.framesPerSec))),
+      framesPerCpuSecMedian: Math.round(median(s.trials.map((r) => r.framesPerCpuSec))),
       mbPerSecMedian: round(median(s.trials.map((r) => r.bytes / r.ms / 1000)), 2),
       sendLoopMsMedian: round(median(s.trials.map((r) => r.sendLoopMs))),
       framesPerTrial: s.open * MESSAGES,
       bytesPerFrame: s.trials[0] ? round(s.trials[0].bytes / Math.max(1, s.trials[0].frames), 1) : null,
       allComplete: s.trials.every((r) => r.complete),
       memoryPerConnection: s.memory,
-      trials: s.trials.map((r) => ({ ...r, ms: round(r.ms), sendLoopMs: round(r.sendLoopMs), framesPerSec: Math.round(r.framesPerSec) })),
+      trials: s.trials.map((r) => ({
+        ...r,
+        ms: round(r.ms),
+        sendLoopMs: round(r.sendLoopMs),
+        cpuMs: round(r.cpuMs),
+        framesPerSec: Math.round(r.framesPerSec),
+        framesPerCpuSec: Math.round(r.framesPerCpuSec),
+      })),
     }));
     const bare = summary[0]!;
     const withRatio = summary.map((s) => ({
       ...s,
       ratioToBare: round(s.framesPerSecMedian / bare.framesPerSecMedian, 3),
       ratioToBareBest: round(s.framesPerSecBest / bare.framesPerSecBest, 3),
+      cpuRatioToBare: round(s.framesPerCpuSecMedian / bare.framesPerCpuSecMedian, 3),
     }));
     const sim = withRatio[1]!;
     const simNoTrace = withRatio[2]!;
@@ -299,10 +352,14 @@ async function main() {
     console.log('');
     for (const s of withRatio) {
       console.log(
-        `${s.name.padEnd(26)} median ${String(s.framesPerSecMedian).padStart(7)} frames/s  best ${String(s.framesPerSecBest).padStart(7)} frames/s  ${String(s.mbPerSecMedian).padStart(6)} MB/s  ratio ${s.ratioToBare.toFixed(3)} (best ${s.ratioToBareBest.toFixed(3)})  send loop ${s.sendLoopMsMedian} ms  mem/conn rss ${kb(s.memoryPerConnection.rssBytes)} heap ${kb(s.memoryPerConnection.heapBytes)}`,
+        `${s.name.padEnd(26)} median ${String(s.framesPerSecMedian).padStart(7)} frames/s  best ${String(s.framesPerSecBest).padStart(7)} frames/s  ${String(s.mbPerSecMedian).padStart(6)} MB/s  ratio ${s.ratioToBare.toFixed(3)} (best ${s.ratioToBareBest.toFixed(3)})  per server-cpu-s ${s.framesPerCpuSecMedian} (ratio ${s.cpuRatioToBare.toFixed(3)})  send loop ${s.sendLoopMsMedian} ms  mem/conn rss ${kb(s.memoryPerConnection.rssBytes)} heap ${kb(s.memoryPerConnection.heapBytes)}`,
       );
     }
     console.log(`ratio simulator/bare (medians): ${sim.ratioToBare.toFixed(3)}; best-of-${TRIALS}: ${sim.ratioToBareBest.toFixed(3)} (target >= ${TARGET_RATIO}: ${sim.ratioToBare >= TARGET_RATIO ? 'met' : 'NOT met'})`);
+
+    const hubUs = await hubOverhead(true);
+    const hubUsNoTrace = await hubOverhead(false);
+    console.log(`simulator send path without sockets: ${round(hubUs, 3)} us per frame per socket (keepTrace:false ${round(hubUsNoTrace, 3)} us)`);
 
     const file = writeReport('simulator-fanout', {
       bench: 'simulator-fanout',
@@ -314,11 +371,15 @@ async function main() {
       batch: BATCH,
       clientSide: 'one child process per server (ws package), IPC for counts',
       gc: gcKind,
+      heapAfterTrialsBytes: heapAfterTrials.heapUsedBytes,
       openFileLimit: fdLimit,
       targetRatio: TARGET_RATIO,
       ratio: sim.ratioToBare,
       ratioBest: sim.ratioToBareBest,
+      cpuRatio: sim.cpuRatioToBare,
       ratioKeepTraceFalse: simNoTrace.ratioToBare,
+      hubOverheadUsPerFrame: round(hubUs, 3),
+      hubOverheadUsPerFrameKeepTraceFalse: round(hubUsNoTrace, 3),
       met: sim.ratioToBare >= TARGET_RATIO,
       servers: withRatio,
     });

@@ -7,6 +7,8 @@ export interface BackoffOptions {
   pendingBaseMs: number;
   /** Longest delay. */
   capMs: number;
+  /** Longest delay while a job is pending [default: capMs]. */
+  pendingCapMs?: number;
   /** Each delay is multiplied by `1 - jitterRatio * random()`, so clients do not reconnect in lockstep. */
   jitterRatio: number;
   /** Failed attempts before {@link Backoff.next} returns undefined; 0 = unlimited. */
@@ -43,8 +45,9 @@ export class Backoff {
   delayFor(attempt: number, jobsPending: boolean): number {
     const { baseMs, pendingBaseMs, capMs, jitterRatio, random } = this.options;
     const base = jobsPending ? pendingBaseMs : baseMs;
+    const cap = jobsPending ? Math.min(capMs, this.options.pendingCapMs ?? capMs) : capMs;
     // 2 ** 31 is far past any cap; bounding the exponent keeps the number finite.
-    const raw = Math.min(capMs, base * 2 ** Math.min(attempt, 31));
+    const raw = Math.min(cap, base * 2 ** Math.min(attempt, 31));
     return Math.round(raw * (1 - jitterRatio * random()));
   }
 

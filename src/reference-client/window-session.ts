@@ -102,6 +102,7 @@ export class WindowSession {
       baseMs: t.reconnectBaseMs,
       pendingBaseMs: t.reconnectPendingBaseMs,
       capMs: t.reconnectCapMs,
+      pendingCapMs: t.reconnectPendingCapMs,
       jitterRatio: t.reconnectJitterRatio,
       maxAttempts: t.maxReconnectAttempts,
       random: this.random,

@@ -15,6 +15,12 @@ describe('Backoff', () => {
     expect([backoff.next(true), backoff.next(true), backoff.next(true)]).toEqual([100, 200, 400]);
   });
 
+  it('caps the delay at the pending cap while jobs are pending, and only then', () => {
+    const backoff = new Backoff({ ...options, pendingCapMs: 250 });
+    expect(Array.from({ length: 5 }, () => backoff.next(true))).toEqual([100, 200, 250, 250, 250]);
+    expect(backoff.next(false)).toBe(8000);
+  });
+
   it('shortens each delay by at most jitterRatio, the same way for the same seed', () => {
     const delays = (seed: number) => {
       const backoff = new Backoff({ ...options, jitterRatio: 0.5, random: seededRandom(seed) });
