@@ -48,7 +48,8 @@ export function registerServe(program: Command): void {
     .option('--previews', 'send a JPEG preview per sampler step', false)
     .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean }) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
-      const sim = new Simulator({ seed: opts.seed, faults, traceFile: opts.trace, previews: opts.previews });
+      // A long-running server keeps no trace in memory; --trace streams it to a file instead.
+      const sim = new Simulator({ seed: opts.seed, faults, traceFile: opts.trace, previews: opts.previews, keepTrace: false });
       let server;
       try {
         server = await sim.listen({ host: opts.host, port: opts.port });

@@ -1,4 +1,4 @@
-import type { ApiPrompt, Clock, FaultInput, HistoryEntry, NodeOutput } from '../protocol/index.ts';
+import type { Clock, Fault, FaultInput, HistoryEntry, NodeOutput } from '../protocol/index.ts';
 import { SocketHub } from './delivery/socket-hub.ts';
 import { executePrompt, type PromptOutcome } from './engine/prompt-executor.ts';
 import { HistoryStore } from './engine/history-store.ts';
@@ -26,6 +26,12 @@ export interface SimulatorCoreOptions {
   maxHistory?: number;
   /** Keep every trace event in memory (`sim.trace.events`) [default true] */
   keepTrace?: boolean;
+  /** Record into this trace (shared by several simulators of one run) instead of a new one. */
+  sharedTrace?: TraceRecorder;
+  /** This server's index (1-based) in a pool; tags its trace events. */
+  serverIndex?: number;
+  /** Applies network faults (`toxic`, `partition`) when their triggers fire: the harness's Toxiproxy. */
+  onNetworkFault?: (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => void;
   /** Called when a restart fault takes the server down or brings it back (the network transport closes its port). */
   onAvailability?: (up: boolean) => Promise<void> | void;
 }
@@ -62,7 +68,8 @@ export class SimulatorCore {
   constructor(private readonly options: SimulatorCoreOptions) {
     this.clock = options.clock;
     this.random = new SeededRandom(options.seed ?? 1);
-    this.trace = new TraceRecorder(options.clock, options.keepTrace ?? true);
+    const trace = options.sharedTrace ?? new TraceRecorder(options.clock, options.keepTrace ?? true);
+    this.trace = options.serverIndex === undefined ? trace : trace.forServer(options.serverIndex);
     this.history = new HistoryStore(options.maxHistory);
     this.timing = resolveTiming(options.timing);
     this.behaviourOf = catalogueBehaviour();
@@ -259,6 +266,7 @@ export class SimulatorCore {
       historyLate: (delayMs) => {
         this.historyDelayMs = delayMs;
       },
+      ...(this.options.onNetworkFault ? { network: this.options.onNetworkFault } : {}),
     };
   }
 

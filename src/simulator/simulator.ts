@@ -1,4 +1,4 @@
-import { writeFileSync, appendFileSync } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { realClock } from '../protocol/index.ts';
 import type { Clock, FaultInput, TraceEvent } from '../protocol/index.ts';
 import { allRoutes } from './http/all-routes.ts';
@@ -39,6 +39,7 @@ export class Simulator implements SimulatorEndpoint {
   private network: NetworkServer | null = null;
   private readonly hangs = new Set<(r: SimResponse) => void>();
   private started = false;
+  private traceStream: WriteStream | null = null;
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -53,9 +54,10 @@ export class Simulator implements SimulatorEndpoint {
       },
     });
     if (options.traceFile) {
-      const file = options.traceFile;
-      writeFileSync(file, '');
-      this.core.trace.onEvent((event) => appendFileSync(file, JSON.stringify(event) + '\n'));
+      // A buffered stream: one synchronous append per event would cost more than the send itself.
+      const stream = createWriteStream(options.traceFile);
+      this.traceStream = stream;
+      this.core.trace.onEvent((event) => stream.write(JSON.stringify(event) + '\n'));
     }
   }
 
@@ -103,6 +105,9 @@ export class Simulator implements SimulatorEndpoint {
     this.hangs.clear();
     await this.network?.close();
     this.network = null;
+    const stream = this.traceStream;
+    this.traceStream = null;
+    if (stream) await new Promise<void>((resolve) => stream.end(() => resolve()));
   }
 
   // --- SimulatorEndpoint ---------------------------------------------------------------------

@@ -13,6 +13,11 @@ export interface FaultActions {
   deafNextReconnect(): void;
   stall(durationMs: number): void;
   historyLate(delayMs: number): void;
+  /**
+   * A network fault (`toxic`, `partition`) fired. The simulator cannot apply these; the harness
+   * does, through Toxiproxy. Without this action network faults are ignored here.
+   */
+  network?(fault: Extract<Fault, { type: 'toxic' | 'partition' }>): void;
 }
 
 /** One message on its way out, as the fault triggers see it. */
@@ -70,7 +75,9 @@ export class FaultInjector {
     private readonly trace: TraceRecorder,
   ) {
     const parsed = faultSchedule.parse(schedule);
-    this.armed = parsed.filter((f) => !isNetworkFault(f)).map((fault) => ({ fault, fired: false, seen: 0 }));
+    this.armed = parsed
+      .filter((f) => !isNetworkFault(f) || actions.network !== undefined)
+      .map((fault) => ({ fault, fired: false, seen: 0 }));
   }
 
   /** Starts the time triggers; call once when the simulator starts. */
@@ -90,7 +97,7 @@ export class FaultInjector {
   /** Adds a fault while running (the TypeScript API: `sim.inject(...)`). It fires on its trigger. */
   add(fault: Fault | FaultInput): void {
     const [parsed] = faultSchedule.parse([fault]);
-    if (!parsed || isNetworkFault(parsed)) return;
+    if (!parsed || (isNetworkFault(parsed) && !this.actions.network)) return;
     const armed = { fault: parsed, fired: false, seen: 0 };
     this.armed.push(armed);
     if (parsed.at.on === 'time') {
@@ -200,12 +207,13 @@ export class FaultInjector {
         return this.actions.stall(f.durationMs);
       case 'history_late':
         return this.actions.historyLate(f.delayMs);
+      case 'toxic':
+      case 'partition':
+        return this.actions.network?.(f);
       case 'http_status':
       case 'http_delay':
       case 'http_hang':
         this.httpOverrides.push({ fault: f, remaining: f.times });
-        return;
-      default:
         return;
     }
   }

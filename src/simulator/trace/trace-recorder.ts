@@ -22,7 +22,14 @@ export class TraceRecorder {
     this.startMs = clock.now();
   }
 
-  record(input: TraceEventInput): TraceEvent {
+  /** A view that tags every event with a server index, for runs with several simulators sharing one trace. */
+  forServer(server: number): TraceRecorder {
+    const view = Object.create(this) as TraceRecorder;
+    view.record = (input) => this.record(input, server);
+    return view;
+  }
+
+  record(input: TraceEventInput, server?: number): TraceEvent {
     // Same object as `{ ...input, seq, t, wall }` (same keys, same order), built with
     // Object.assign because spread-plus-properties costs ~3 us per event in V8 (Node 20) and this
     // runs once per frame per socket: it was the largest cost of a 1,000-socket broadcast
@@ -31,6 +38,7 @@ export class TraceRecorder {
     event.seq = this.seq++;
     event.t = this.clock.now() - this.startMs;
     event.wall = Date.now();
+    if (server !== undefined) event.server = server;
     if (this.keepInMemory) this.events.push(event);
     for (const listener of this.listeners) listener(event);
     return event;
