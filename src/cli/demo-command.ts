@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runReferenceInMemory, type ScenarioResult } from '../harness/memory-runner.ts';
-import { describeFindings, writeReport } from '../harness/report/write-report.ts';
+import { describeFindings, emptyRunCounts, writeReport } from '../harness/report/index.ts';
 import { demoCatalogue } from '../scenarios/demo-catalogue.ts';
 import { UsageError } from './main.ts';
 
@@ -23,6 +23,7 @@ export function registerDemo(program: Command): void {
       const dir = opts.report ?? join('reports', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const replay = (r: ScenarioResult) => `comfy-chaos demo --seed ${r.seed} --scenario ${r.scenario.id}`;
       const results: ScenarioResult[] = [];
+      const startedAt = new Date().toISOString();
       for (const scenario of chosen) {
         const result = await runReferenceInMemory(scenario, seed);
         results.push(result);
@@ -32,7 +33,12 @@ export function registerDemo(program: Command): void {
         for (const line of describeFindings(result)) process.stdout.write(`      ${line}\n`);
         if (result.verdict === 'fail') process.stdout.write(`      replay: ${replay(result)}\n`);
       }
-      writeReport(dir, results, replay);
+      // The demo runner does not count jobs; `run` will.
+      writeReport(
+        dir,
+        results.map((r) => ({ ...r, runMs: r.virtualMs, replay: replay(r), counts: emptyRunCounts() })),
+        { run: basename(dir), seed, transport: 'memory', startedAt, command: `comfy-chaos demo --seed ${seed}${opts.scenario ? ` --scenario ${opts.scenario.join(' ')}` : ''}` },
+      );
       const failed = results.filter((r) => r.verdict === 'fail').length;
       process.stdout.write(`${results.length - failed} passed, ${failed} failed; report in ${dir}\n`);
       process.exitCode = failed ? 1 : 0;

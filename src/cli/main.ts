@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './demo-command.ts';
 import { registerDriver } from './driver-command.ts';
+import { registerReportCommands } from './report-commands.ts';
+import { registerRun } from './run-command.ts';
 import { registerServe } from './serve-command.ts';
 
 /** Exit codes: 0 ok, 1 a scenario failed, 2 a usage or environment error. */
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .description('Protocol conformance and chaos test harness for ComfyUI clients')
     .exitOverride()
     .showHelpAfterError('(run comfy-chaos --help for usage)');
+  registerRun(program);
+  registerReportCommands(program);
   registerServe(program);
   registerDriver(program);
   registerDemo(program);

@@ -9,6 +9,8 @@ const base = {
   seq: z.number().int().nonnegative(),
   t: z.number(),
   wall: z.number(),
+  /** Which simulated server (1-based) wrote it, when a run has several. */
+  server: z.number().int().positive().optional(),
 };
 
 /** A frame on the wire: text as is, binary as base64 (or only its size and digest when large). */
@@ -71,4 +73,4 @@ export type TraceEvent = z.infer<typeof traceEvent>;
 export type TraceKind = TraceEvent['kind'];
 
 /** A trace event before the recorder stamps it. */
-export type TraceEventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 't' | 'wall'> : never) : never;
+export type TraceEventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 't' | 'wall' | 'server'> : never) : never;

@@ -1,32 +1,112 @@
 import { z } from 'zod';
-import { apiPrompt, faultSchedule } from '../protocol/index.ts';
+import { apiPrompt, faultSchedule, isNetworkFault } from '../protocol/index.ts';
 
-/** One job of a workload: which graph, from which window, submitted when (ms after start). */
+/** One job of a workload: which graph, from which window, to which server, submitted when. */
 export const workloadJob = z.object({
   id: z.string().min(1),
   prompt: apiPrompt,
+  /** The window (session) that submits it; windows are isolated from each other. */
   window: z.string().default('main'),
+  /** Ms after the run starts. */
   submitAtMs: z.number().nonnegative().default(0),
+  /** Cancel the job this many ms after the run starts (queue delete or interrupt). */
+  cancelAtMs: z.number().nonnegative().optional(),
 });
 export type WorkloadJob = z.infer<typeof workloadJob>;
+
+/** The invariants of design.md's oracle, by name. */
+export const invariantName = z.enum([
+  'no-lost-completion',
+  'exactly-once',
+  'no-phantom',
+  'right-outputs',
+  'failures-are-failures',
+  'no-hang',
+  'isolation',
+  'server-lock',
+  'progress-monotonic',
+  'expected-outcome',
+]);
+export type InvariantName = z.infer<typeof invariantName>;
+
+/**
+ * Settings a scenario asks of the client so it can finish in its time budget (a deaf-socket
+ * scenario needs a health timeout shorter than the run). The reference adapter passes them as
+ * options; driver processes get them as JSON in `COMFY_CHAOS_HINTS` and may ignore them.
+ */
+export const clientHints = z
+  .object({
+    healthTimeoutMs: z.number().positive().optional(),
+    pollIntervalMs: z.number().positive().optional(),
+    reconnectCapMs: z.number().positive().optional(),
+    jobTimeoutMs: z.number().positive().optional(),
+    /** Bound on each HTTP request, so a hung `/prompt` or `/history` (`http_hang`) costs seconds, not the default 10. */
+    requestTimeoutMs: z.number().positive().optional(),
+    lockReleaseDelayMs: z.number().nonnegative().optional(),
+  })
+  .default({});
+export type ClientHints = z.infer<typeof clientHints>;
 
 /**
  * A scenario: workload x fault schedule x oracle (design.md). Data, validated here, so a scenario
  * can live in a YAML or JSON file as well as in the built-in catalogue.
  */
-export const scenario = z.object({
-  /** `group.number`, e.g. `2.3`. */
-  id: z.string().regex(/^\d+\.\d+$/, 'a scenario id is "<group>.<number>", e.g. "2.3"'),
-  name: z.string().regex(/^[a-z0-9-]+$/, 'a scenario name is kebab-case'),
-  purpose: z.string().min(1),
-  jobs: z.array(workloadJob).min(1),
-  faults: faultSchedule.default([]),
-  /** How long after the last fault ends every job must be settled, in ms. */
-  recoveryBoundMs: z.number().positive().default(30_000),
-  /** Longest the whole run may take (virtual or real), in ms: every wait is bounded. */
-  maxRunMs: z.number().positive().default(600_000),
-  /** Expected terminal outcome per job id when it is not `completed`. */
-  expect: z.record(z.string(), z.enum(['completed', 'failed', 'interrupted', 'lost'])).default({}),
-});
+export const scenario = z
+  .object({
+    /** `group.number`, e.g. `2.3`. Groups: 1 frames, 2 connection loss, 3 HTTP, 4 network, 5 restart and deaf sockets, 6 jobs/windows/servers, 7 field bugs, 8 relays. */
+    id: z.string().regex(/^\d+\.\d+$/, 'a scenario id is "<group>.<number>", e.g. "2.3"'),
+    name: z.string().regex(/^[a-z0-9-]+$/, 'a scenario name is kebab-case'),
+    purpose: z.string().min(1),
+    /** The field report it reproduces (group 7), e.g. `Comfy-Org/ComfyUI#16010`. */
+    cites: z.string().optional(),
+    jobs: z.array(workloadJob).min(1),
+    /** How many simulated ComfyUI servers (a pool; group 6) [default 1]. */
+    servers: z.number().int().min(1).max(4).default(1),
+    /** Faults apply to server 1 (simulator faults) and its proxy (network faults). */
+    faults: faultSchedule.default([]),
+    /** The invariants checked; all by default. */
+    invariants: z.array(invariantName).optional(),
+    /** Invariants whose findings are reported but do not fail the scenario (e.g. "recovered only by polling"). */
+    informational: z.array(invariantName).default([]),
+    /** A job reported later than this after the server finished it makes the verdict `degraded`, in ms [default 5000]. */
+    latencyBoundMs: z.number().positive().default(5_000),
+    /** Once the network is healthy again, every finished job must be reported within this, in ms [default 30000]. */
+    recoveryBoundMs: z.number().positive().default(30_000),
+    /** The longest a run may take (virtual or real), in ms: every wait is bounded [default 120000]. */
+    maxRunMs: z.number().positive().default(120_000),
+    /** Expected terminal outcome per job id when it is not `completed`. */
+    expect: z.record(z.string(), z.enum(['completed', 'failed', 'interrupted', 'lost'])).default({}),
+    clientHints,
+    /**
+     * Where the scenario may run [default both]. Scenarios that last minutes of virtual time (a
+     * ten-minute outage) say `['memory']` so the network run stays short; Toxiproxy faults need the
+     * network transport whatever this says (see {@link scenarioTransports}).
+     */
+    transports: z.array(z.enum(['memory', 'network'])).min(1).default(['memory', 'network']),
+  })
+  .superRefine((s, ctx) => {
+    const ids = new Set<string>();
+    for (const [i, job] of s.jobs.entries()) {
+      if (ids.has(job.id)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'id'], message: `duplicate job id "${job.id}"` });
+      ids.add(job.id);
+    }
+    for (const id of Object.keys(s.expect)) {
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['expect', id], message: `no job "${id}" in this scenario` });
+    }
+  });
 export type Scenario = z.infer<typeof scenario>;
 export type ScenarioInput = z.input<typeof scenario>;
+
+/** Scenarios with Toxiproxy faults need the network transport. */
+export function needsNetwork(s: Scenario): boolean {
+  return s.faults.some(isNetworkFault);
+}
+
+/** The transports a scenario runs on: its `transports`, less `memory` when it has Toxiproxy faults. */
+export function scenarioTransports(s: Scenario): Array<'memory' | 'network'> {
+  return needsNetwork(s) ? s.transports.filter((t) => t === 'network') : [...s.transports];
+}
+
+export function scenarioGroup(s: Pick<Scenario, 'id'>): number {
+  return Number(s.id.split('.')[0]);
+}

@@ -35,6 +35,8 @@ class MemoryClientSocket implements WebSocketLike {
   onclose: ((event: CloseEventLike) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   server: ServerSocketHandlers | null = null;
+  /** The server side can still send: frames it sent before a close are delivered before the close event, as on a wire. */
+  private serverOpen = false;
 
   constructor(private readonly endpoint: SimulatorEndpoint, readonly url: string) {
     endpoint.clock.setTimeout(() => this.connect(), DELIVERY_DELAY_MS);
@@ -48,12 +50,13 @@ class MemoryClientSocket implements WebSocketLike {
     const decision = this.endpoint.handleUpgrade({ path, query: parsed.searchParams });
     if (!decision.accept) return this.fail(1006, `Unexpected server response: ${decision.status}`);
     this.readyState = WS_OPEN;
+    this.serverOpen = true;
     const serverSide: ServerSocket = {
       send: (data) => this.deliverToClient(data),
       terminate: () => this.dropFromServer(1006, ''),
       close: (code, reason) => this.dropFromServer(code, reason),
       get isOpen() {
-        return peer.readyState === WS_OPEN;
+        return peer.serverOpen;
       },
     };
     const peer = this;
@@ -68,7 +71,7 @@ class MemoryClientSocket implements WebSocketLike {
   }
 
   private deliverToClient(data: string | Uint8Array): void {
-    if (this.readyState !== WS_OPEN) return;
+    if (!this.serverOpen) return;
     const copy = typeof data === 'string' ? data : data.slice();
     this.endpoint.clock.setTimeout(() => {
       if (this.readyState !== WS_OPEN) return;
@@ -80,16 +83,22 @@ class MemoryClientSocket implements WebSocketLike {
 
   /** The server closed or dropped the connection: both sides learn it now, the client's handler runs next tick. */
   private dropFromServer(code: number, reason: string): void {
-    if (this.readyState === WS_CLOSED) return;
-    this.readyState = WS_CLOSED;
+    if (!this.serverOpen) return;
+    this.serverOpen = false;
     const server = this.server;
     this.server = null;
     server?.onClose(code);
-    this.endpoint.clock.setTimeout(() => this.onclose?.({ code, reason, wasClean: code !== 1006 }), DELIVERY_DELAY_MS);
+    // Scheduled after the frames already sent, so they arrive first, then the close.
+    this.endpoint.clock.setTimeout(() => {
+      if (this.readyState === WS_CLOSED) return;
+      this.readyState = WS_CLOSED;
+      this.onclose?.({ code, reason, wasClean: code !== 1006 });
+    }, DELIVERY_DELAY_MS);
   }
 
   send(data: string | Uint8Array | ArrayBuffer): void {
     if (this.readyState !== WS_OPEN) throw new Error(`WebSocket is not open (readyState ${this.readyState})`);
+    if (!this.serverOpen) return; // the server dropped us; the close event is on its way
     const copy = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : data.slice();
     this.endpoint.clock.setTimeout(() => this.server?.onMessage(copy), DELIVERY_DELAY_MS);
   }
@@ -104,6 +113,7 @@ class MemoryClientSocket implements WebSocketLike {
     this.readyState = WS_CLOSING;
     const server = this.server;
     this.server = null;
+    this.serverOpen = false;
     this.endpoint.clock.setTimeout(() => {
       server?.onClose(code);
       this.readyState = WS_CLOSED;

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { mergeReports, readReport } from '../harness/report/index.ts';
+import { findScenarios } from '../scenarios/catalogue/index.ts';
+import { UsageError } from './main.ts';
+import { executePlan } from './run-command.ts';
+
+interface RunToReplay {
+  scenario: string;
+  client: string;
+  transport: 'memory' | 'network';
+  seed: number;
+  verdict?: string;
+}
+
+/** The runner writes `run: scenario <id> <name>, client <c>, transport <t>, seed <n>, servers ...` as a note first. */
+const RUN_NOTE = /^run: scenario (\S+) \S+, client (.+), transport (memory|network), seed (\d+), servers /;
+
+function runsFromTraceFile(path: string): RunToReplay[] {
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.includes('"note"')) continue;
+    const message = (JSON.parse(line) as { message?: string }).message ?? '';
+    const match = RUN_NOTE.exec(message);
+    if (match) return [{ scenario: match[1]!, client: match[2]!, transport: match[3] as 'memory' | 'network', seed: Number(match[4]) }];
+  }
+  throw new UsageError(`${path} has no "run:" note; give a trace written by comfy-chaos run, or its report directory`);
+}
+
+function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
+  let report;
+  try {
+    report = readReport(dir);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const all = report.results
+    .filter((r) => r.verdict !== 'skipped')
+    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict }));
+  if (only) {
+    const chosen = all.filter((r) => only.includes(r.scenario));
+    if (!chosen.length) throw new UsageError(`no result for scenario ${only.join(', ')} in ${dir} (it has ${[...new Set(all.map((r) => r.scenario))].join(', ')})`);
+    return chosen;
+  }
+  const failed = all.filter((r) => r.verdict === 'fail');
+  return failed.length ? failed : all;
+}
+
+export function registerReportCommands(program: Command): void {
+  program
+    .command('replay')
+    .description('Run exactly the same scenario, client, transport and seed again (the failing ones of a report by default)')
+    .argument('<source>', 'a report directory, or one of its trace-*.jsonl files')
+    .option('--scenario <id...>', 'only these scenario ids')
+    .option('--report <dir>', 'where to write the new report [default reports/replay-<time>]')
+    .action(async (source: string, opts: { scenario?: string[]; report?: string }) => {
+      if (!existsSync(source)) throw new UsageError(`${source} does not exist; give a report directory or a trace file`);
+      const runs = statSync(source).isDirectory() ? runsFromReport(source, opts.scenario) : runsFromTraceFile(source);
+      const reportDir = opts.report ?? join('reports', `replay-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      let failed = false;
+      for (const [i, run] of runs.entries()) {
+        let scenarios;
+        try {
+          scenarios = findScenarios([run.scenario]);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        const results = await executePlan({
+          scenarios,
+          clients: [run.client],
+          transport: run.transport,
+          seed: run.seed,
+          concurrency: 1,
+          reportDir: runs.length > 1 ? join(reportDir, String(i + 1)) : reportDir,
+          strict: process.env.COMFY_CHAOS_STRICT === '1',
+        });
+        const now = results[0]?.verdict;
+        if (run.verdict && now !== run.verdict) process.stdout.write(`note: ${run.scenario} was ${run.verdict}, now ${now}\n`);
+        failed ||= results.some((r) => r.verdict === 'fail');
+      }
+      process.exitCode = failed ? 1 : 0;
+    });
+
+  program
+    .command('merge')
+    .description('Join the reports of several runs (e.g. CI shards) into one')
+    .argument('<dirs...>', 'report directories')
+    .requiredOption('--out <dir>', 'where to write the merged report')
+    .action((dirs: string[], opts: { out: string }) => {
+      let merged;
+      try {
+        merged = mergeReports(dirs, opts.out, { onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      process.stdout.write(`merged ${merged.results} results from ${dirs.length} reports into ${opts.out}\n`);
+    });
+}

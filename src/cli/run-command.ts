@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { ClientUnderTest } from '../harness/adapters/client-under-test.ts';
+import type { ScenarioResult } from '../harness/result.ts';
+import { runScenario, type Transport } from '../harness/runner.ts';
+import { writeReport } from '../harness/report/index.ts';
+import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
+import { catalogue, findScenarios } from '../scenarios/catalogue/index.ts';
+import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { clientFromSpec, shellQuote } from './client-spec.ts';
+import { UsageError } from './main.ts';
+import { Progress } from './progress.ts';
+
+export interface RunPlan {
+  scenarios: Scenario[];
+  clients: string[];
+  transport: Transport;
+  seed: number;
+  concurrency: number;
+  reportDir: string;
+  strict: boolean;
+}
+
+/** `--shard i/n`: every n-th scenario by id, starting at the i-th (1-based); the same split on every machine. */
+export function shardOf<T extends { id: string }>(items: readonly T[], shard: string): T[] {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard must be "i/n" with 1 <= i <= n, e.g. 2/4 (got "${shard}")`);
+  }
+  return [...items].sort((a, b) => compareIds(a.id, b.id)).filter((_, i) => i % count === index - 1);
+}
+
+export function compareIds(a: string, b: string): number {
+  const [ga, na] = a.split('.').map(Number);
+  const [gb, nb] = b.split('.').map(Number);
+  return ga! - gb! || na! - nb!;
+}
+
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number }): string {
+  return `comfy-chaos run --client ${shellQuote(r.client)} --scenario ${r.scenario.id} --transport ${r.transport} --seed ${r.seed}`;
+}
+
+async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
+export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
+  const clients: ClientUnderTest[] = plan.clients.map(clientFromSpec);
+  let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
+  if (plan.transport === 'network') {
+    try {
+      toxiproxy = await acquireToxiproxy({ strict: plan.strict });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n(--strict: network scenarios need Toxiproxy; ${HOW_TO_GET_TOXIPROXY})`);
+    }
+    if (toxiproxy.status === 'skipped' && plan.scenarios.some(needsNetwork)) {
+      out.write(`note: no Toxiproxy, so network-fault scenarios are skipped: ${toxiproxy.reason}\n`);
+    } else if (toxiproxy.status === 'ready') out.write(`toxiproxy ${toxiproxy.version} (${toxiproxy.kind}) at ${toxiproxy.url}\n`);
+  }
+  const tasks = plan.scenarios.flatMap((scenario) => clients.map((client) => ({ scenario, client })));
+  const progress = new Progress(out, tasks.length);
+  const startedAt = new Date().toISOString();
+  let results: ScenarioResult[];
+  try {
+    // Memory runs are CPU-bound and share nothing: one at a time keeps virtual time honest.
+    const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
+    results = await poolRun(tasks, limit, async ({ scenario, client }) => {
+      progress.started(scenario, client.name);
+      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed });
+      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay });
+      progress.finished(result);
+      return result;
+    });
+  } finally {
+    if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
+  }
+  mkdirSync(plan.reportDir, { recursive: true });
+  writeReport(plan.reportDir, results, {
+    run: plan.reportDir,
+    seed: plan.seed,
+    transport: plan.transport,
+    startedAt,
+    command: `comfy-chaos ${process.argv.slice(2).map(shellQuote).join(' ')}`,
+  });
+  progress.summary(results, plan.reportDir);
+  return results;
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1} (got "${value}")`);
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run scenarios of the catalogue against one or more clients and write a report')
+    .option('--client <client...>', '"reference", or the command line of a driver process (repeat for several)', ['reference'])
+    .option('--scenario <selector...>', 'scenario ids (2.3), groups (2), names, or globs (2.*, *restart*); default: all')
+    .option('--transport <transport>', 'memory (virtual time, in-process clients only) or network (real sockets, Toxiproxy)', 'network')
+    .option('--report <dir>', 'where to write the report [default reports/run-<time>]')
+    .option('--seed <n>', 'seed of the simulators and clients; the same seed replays the same run', '1')
+    .option('--concurrency <n>', 'scenarios run at once on the network transport', '4')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the catalogue (for CI matrices)')
+    .option('--strict', 'a missing Toxiproxy is an error (exit 2), not a skip', false)
+    .action(async (opts: { client: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean }) => {
+      if (opts.transport !== 'memory' && opts.transport !== 'network') {
+        throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
+      }
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be an integer from 1 to 64 (got "${opts.concurrency}")`);
+      let scenarios: Scenario[];
+      try {
+        scenarios = opts.scenario ? findScenarios(opts.scenario) : [...catalogue];
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (opts.shard) scenarios = shardOf(scenarios, opts.shard);
+      const plan: RunPlan = {
+        scenarios,
+        clients: opts.client,
+        transport: opts.transport,
+        seed: parseSeed(opts.seed),
+        concurrency,
+        reportDir: opts.report ?? join('reports', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+        strict: opts.strict || process.env.COMFY_CHAOS_STRICT === '1',
+      };
+      const results = await executePlan(plan);
+      process.exitCode = results.some((r) => r.verdict === 'fail') ? 1 : 0;
+    });
+
+  program
+    .command('list')
+    .description('List the scenario catalogue: ids, names and purposes')
+    .option('--scenario <selector...>', 'only these (ids, groups, names, globs)')
+    .action((opts: { scenario?: string[] }) => {
+      let scenarios: Scenario[];
+      try {
+        scenarios = opts.scenario ? findScenarios(opts.scenario) : [...catalogue];
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      for (const s of scenarios) {
+        const where = s.transports.length === 2 && !needsNetwork(s) ? '' : ` [${needsNetwork(s) ? 'network' : s.transports.join('/')} only]`;
+        process.stdout.write(`${s.id.padEnd(5)} ${s.name.padEnd(44)} ${s.purpose}${s.cites ? ` (${s.cites})` : ''}${where}\n`);
+      }
+    });
+}

@@ -1,0 +1,108 @@
+/**
+ * What the runner needs of a client under test, whatever it is: the reference client running
+ * in-process, or a driver process in any language (design.md, "Clients under test"). The runner
+ * starts a session per scenario run, submits and cancels jobs, and hears back through
+ * {@link ClientEvents}; everything it hears goes into the trace (src/harness/result.ts).
+ */
+import type { ApiPrompt, DriverEvent } from '../../protocol/index.ts';
+import type { ClientHints } from '../../scenarios/scenario.ts';
+import { DriverProcess, type DriverCommandLine, type DriverProcessOptions } from './driver-process.ts';
+
+/** Something that went wrong with the client itself rather than with a job. */
+export interface ClientProblem {
+  /**
+   * - `junk`: a line on stdout that is not JSON or not a driver event (the line was skipped);
+   * - `crash`: the client ended before it was asked to, with a non-zero code or a signal, or could not start;
+   * - `exit`: it ended on its own with code 0 before it was asked to;
+   * - `timeout`: it did not become ready, or did not stop when asked, in time (it was killed).
+   */
+  kind: 'junk' | 'crash' | 'exit' | 'timeout';
+  message: string;
+  /** For `junk`: `{ line, reason }`; for `crash`/`exit`: `{ code, signal, stderrTail }`. */
+  detail?: unknown;
+}
+
+export interface ClientEvents {
+  /** A validated event the client reported, with the window that reported it when it has windows. */
+  onEvent(e: DriverEvent & { window?: string }): void;
+  onProblem(p: ClientProblem): void;
+}
+
+/** How a client session ended. */
+export interface ClientExit {
+  /** The exit code, or null when it ended by a signal (or is in-process). */
+  code: number | null;
+  signal: string | null;
+  /** The last lines the client wrote to stderr (at most 20). */
+  stderrTail: string[];
+}
+
+export interface ClientSession {
+  submit(job: { id: string; prompt: ApiPrompt; window: string }): void;
+  cancel(id: string): void;
+  /** Asks the client to stop and resolves when it has (bounded: a driver that ignores it is killed). */
+  shutdown(): Promise<ClientExit>;
+}
+
+export interface ClientStartContext {
+  /** The ComfyUI base URL (several comma-separated for a server pool). */
+  comfyUrl: string;
+  seed: number;
+  hints: ClientHints;
+  events: ClientEvents;
+}
+
+export interface ClientUnderTest {
+  /** Shown in reports, e.g. `reference` or the driver's command line. */
+  name: string;
+  /** Which transports it can run on; a driver process reaches the simulator over the network only. */
+  transports: Array<'memory' | 'network'>;
+  /** Starts one session; rejects (with a message that names the client) if it cannot start. */
+  start(context: ClientStartContext): Promise<ClientSession>;
+}
+
+/**
+ * A client under test that is a driver process speaking the driver protocol
+ * (src/protocol/driver.ts). Each `start` spawns a fresh process and waits until it is ready.
+ *
+ * ```ts
+ * const client = driverClient('naive no-reconnect', 'node clients/naive/no-reconnect.mjs');
+ * ```
+ */
+export function driverClient(
+  name: string,
+  commandLine: DriverCommandLine,
+  options: Pick<DriverProcessOptions, 'cwd' | 'env' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'killGraceMs'> = {},
+): ClientUnderTest {
+  return {
+    name,
+    transports: ['network'],
+    async start(context) {
+      const driver = new DriverProcess({
+        ...options,
+        command: commandLine,
+        comfyUrl: context.comfyUrl,
+        seed: context.seed,
+        hints: context.hints,
+      });
+      const windowOf = new Map<string, string>();
+      driver.onEvent((event) => {
+        if (event.type === 'ready') return; // the handshake, not something the client told its user
+        const window = 'id' in event ? windowOf.get(event.id) : undefined;
+        context.events.onEvent(window === undefined ? event : { ...event, window });
+      });
+      driver.onProblem((problem) => context.events.onProblem(problem));
+      await driver.start();
+      return {
+        submit(job) {
+          windowOf.set(job.id, job.window);
+          driver.submit(job.id, job.prompt, job.window);
+        },
+        cancel(id) {
+          driver.cancel(id);
+        },
+        shutdown: () => driver.shutdown(),
+      };
+    },
+  };
+}

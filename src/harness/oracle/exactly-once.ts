@@ -1,0 +1,20 @@
+import type { Finding } from '../result.ts';
+import { describeReport, jobEvidence, submittedJobs } from './invariant.ts';
+import type { TraceFacts } from './trace-facts.ts';
+
+/** Exactly once: one terminal report per job; never completed twice, never completed and failed. */
+export function exactlyOnce(facts: TraceFacts): Finding[] {
+  const findings: Finding[] = [];
+  for (const job of submittedJobs(facts)) {
+    if (job.reports.length < 2) continue;
+    const said = job.reports.map(describeReport);
+    const same = said.every((s) => s === said[0]);
+    findings.push({
+      invariant: 'exactly-once',
+      job: job.id,
+      message: same ? `reported ${said[0]} ${said.length} times` : `reported ${said.join(' and ')}`,
+      evidence: jobEvidence(job),
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { Finding, RunCounts, ScenarioResult, Verdict } from '../result.ts';
+
+/** Verdicts in the order reports list them: what needs attention first. */
+export const verdicts: readonly Verdict[] = ['fail', 'degraded', 'pass', 'skipped'];
+
+/** Titles of the catalogue's scenario groups (the number before the dot of a scenario id). */
+export const scenarioGroups: Readonly<Record<number, string>> = {
+  1: 'Frames',
+  2: 'Connection loss',
+  3: 'HTTP',
+  4: 'Network',
+  5: 'Restart and deaf sockets',
+  6: 'Jobs, windows, servers',
+  7: 'Field bugs',
+  8: 'Relays',
+};
+
+/** The group number of a scenario id (`2.3` is in group 2); NaN when the id has no number. */
+export function groupOf(id: string): number {
+  return Number(id.split('.')[0]);
+}
+
+/** `2 Connection loss`; ids outside the catalogue's groups are `0 Other` and friends. */
+export function groupTitle(group: number): string {
+  return `${Number.isFinite(group) ? group : '?'} ${scenarioGroups[group] ?? 'Other'}`;
+}
+
+/** Orders `1.2` before `1.10` before `2.1`; ids that are not numbers sort after, by text. */
+export function compareScenarioIds(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? -1;
+    const y = pb[i] ?? -1;
+    if (Number.isNaN(x) || Number.isNaN(y)) return a.localeCompare(b);
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+/** Clients in the order they first appear. */
+export function clientsOf(results: readonly Pick<ScenarioResult, 'client'>[]): string[] {
+  return [...new Set(results.map((r) => r.client))];
+}
+
+/** Results by scenario id, then by client in order of first appearance (stable otherwise). */
+export function sortResults<R extends Pick<ScenarioResult, 'scenario' | 'client'>>(results: readonly R[]): R[] {
+  const clients = clientsOf(results);
+  return [...results].sort((a, b) => compareScenarioIds(a.scenario.id, b.scenario.id) || clients.indexOf(a.client) - clients.indexOf(b.client));
+}
+
+export function verdictCounts(results: readonly Pick<ScenarioResult, 'verdict'>[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = { pass: 0, degraded: 0, fail: 0, skipped: 0 };
+  for (const r of results) counts[r.verdict]++;
+  return counts;
+}
+
+/** Counts for a run that counted nothing (skipped, or a runner that does not count). */
+export function emptyRunCounts(): RunCounts {
+  return { acknowledged: 0, completedOnServer: 0, reported: 0, lost: 0, duplicated: 0, phantom: 0, recovered: 0 };
+}
+
+/** Findings that fail the scenario (not declared informational). */
+export function failingFindings(result: Pick<ScenarioResult, 'findings'>): Finding[] {
+  return result.findings.filter((f) => !f.informational);
+}
+
+/**
+ * What a failure is about in a word: the first failing invariant, else the reason (a driver that
+ * crashed fails without an invariant), else `fail`. Undefined unless the verdict is `fail`.
+ */
+export function failureTitle(result: Pick<ScenarioResult, 'verdict' | 'findings' | 'reason'>): string | undefined {
+  if (result.verdict !== 'fail') return undefined;
+  return failingFindings(result)[0]?.invariant ?? result.reason ?? 'fail';
+}
+
+/** Sequence numbers as ranges: `[41, 42, 43, 57]` is `41-43, 57`. */
+export function formatSeqs(seqs: readonly number[]): string {
+  const sorted = [...new Set(seqs)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/** `no-lost-completion (job j1): never reported; trace lines 41-43, 57`. */
+export function describeFinding(finding: Finding): string {
+  const job = finding.job ? ` (job ${finding.job})` : '';
+  const lines = finding.evidence.length ? `; trace lines ${formatSeqs(finding.evidence)}` : '';
+  return `${finding.invariant}${job}: ${finding.message}${lines}${finding.informational ? ' [informational]' : ''}`;
+}
+
+/** One line per finding, with the trace lines that show it. */
+export function describeFindings(result: { findings: readonly Finding[] }): string[] {
+  return result.findings.map(describeFinding);
+}
+
+/**
+ * The trace file of a result: `trace-<id>-<client>.jsonl`. A client that is a command line
+ * (`node clients/naive.js`) is reduced to file-name characters, with a short digest of the full
+ * name so two command lines never share a file.
+ */
+export function traceFileName(result: Pick<ScenarioResult, 'scenario' | 'client'>): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 60);
+  const client = safe(result.client);
+  const suffix = client === result.client ? '' : `-${createHash('sha256').update(result.client).digest('hex').slice(0, 8)}`;
+  return `trace-${safe(result.scenario.id)}-${client || 'client'}${suffix}.jsonl`;
+}
+
+/** The text cut to `max` characters, saying how much was cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (+${text.length - max} chars)`;
+}
+
+/** `850 ms`, `12.3 s`. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

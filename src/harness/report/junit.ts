@@ -1,0 +1,85 @@
+import type { ScenarioResult } from '../result.ts';
+import { clientsOf, describeFinding, failingFindings, failureTitle, sortResults, verdictCounts } from './format.ts';
+import type { ReportMeta, ReportWriter } from './report-writer.ts';
+
+/** Characters XML 1.0 does not allow at all (frames may carry any of them); replaced by U+FFFD. */
+const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text or attribute value made safe for XML. */
+export function xmlEscape(text: string): string {
+  return text
+    .replace(notXml, '\uFFFD')
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/\r/g, '&#13;');
+}
+
+/** Attribute values also keep their newlines and tabs (parsers fold raw ones into spaces). */
+function attr(text: string): string {
+  return xmlEscape(text).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function testcase(r: ScenarioResult, indent: string): string {
+  const open = `${indent}<testcase classname="${attr(r.client)}" name="${attr(`${r.scenario.id} ${r.scenario.name}`)}" time="${seconds(r.wallMs)}"`;
+  const inner: string[] = [];
+  const replay = `replay: ${r.replay}`;
+  if (r.verdict === 'fail') {
+    const first = failingFindings(r)[0];
+    const message = first ? describeFinding(first) : (r.reason ?? 'failed');
+    const body = [...(r.reason && first ? [r.reason] : []), ...r.findings.map(describeFinding), replay].join('\n');
+    inner.push(`<failure message="${attr(message)}" type="${attr(failureTitle(r)!)}">${xmlEscape(body)}</failure>`);
+  } else if (r.verdict === 'skipped') {
+    inner.push(`<skipped message="${attr(r.reason ?? 'skipped')}"/>`);
+  }
+  // A degraded run passes: the note says why it was slow. Informational findings go along.
+  const notes = [
+    ...(r.verdict === 'degraded' ? [`degraded: ${r.reason ?? 'correct, but slower than the scenario latency bound'}`] : []),
+    ...(r.verdict !== 'fail' ? r.findings.map(describeFinding) : []),
+  ];
+  if (notes.length) inner.push(`<system-out>${xmlEscape([...notes, replay].join('\n'))}</system-out>`);
+  return inner.length ? `${open}>\n${inner.map((l) => `${indent}  ${l}`).join('\n')}\n${indent}</testcase>` : `${open}/>`;
+}
+
+function counts(results: readonly ScenarioResult[]): string {
+  const v = verdictCounts(results);
+  const time = seconds(results.reduce((sum, r) => sum + r.wallMs, 0));
+  return `tests="${results.length}" failures="${v.fail}" errors="0" skipped="${v.skipped}" time="${time}"`;
+}
+
+function properties(meta: ReportMeta, indent: string): string {
+  const props: [string, string][] = [
+    ['run', meta.run],
+    ['seed', String(meta.seed)],
+    ['transport', meta.transport],
+    ['command', meta.command],
+  ];
+  return [`${indent}<properties>`, ...props.map(([n, v]) => `${indent}  <property name="${n}" value="${attr(v)}"/>`), `${indent}</properties>`].join('\n');
+}
+
+/**
+ * junit.xml: one testsuite per client, one testcase per scenario x client (classname = client,
+ * name = `<id> <name>`). A failure names the failed invariant in `message`, with every finding
+ * (trace lines as evidence) and the replay command in its body; a skip carries its reason; a
+ * degraded run is a pass with a `system-out` note.
+ */
+export const junit: ReportWriter = (results, meta) => {
+  const sorted = sortResults(results);
+  const suites = clientsOf(sorted).map((client) => {
+    const mine = sorted.filter((r) => r.client === client);
+    return [
+      `  <testsuite name="${attr(client)}" ${counts(mine)} timestamp="${attr(meta.startedAt)}">`,
+      properties(meta, '    '),
+      ...mine.map((r) => testcase(r, '    ')),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  const text = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${attr(`comfy-chaos ${meta.run}`)}" ${counts(sorted)}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+  return [{ name: 'junit.xml', text }];
+};

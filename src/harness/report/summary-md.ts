@@ -1,0 +1,100 @@
+import type { ScenarioResult, Verdict } from '../result.ts';
+import { clientsOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdicts } from './format.ts';
+import type { ReportWriter } from './report-writer.ts';
+
+/** Failures listed in full; the rest are counted (a CI job page has a size limit, GitHub's is 1 MiB). */
+const MAX_FAILURES_LISTED = 50;
+
+const icon: Record<Verdict, string> = { pass: '✅', degraded: '🟡', fail: '❌', skipped: '⏭️' };
+
+/** Text for a Markdown table cell: no pipes or newlines. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** Inline code that survives backticks inside it. */
+function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${fence === '``' ? ' ' : ''}${text}${fence === '``' ? ' ' : ''}${fence}`;
+}
+
+function matrix(results: readonly ScenarioResult[]): string[] {
+  const clients = clientsOf(results);
+  const byPair = new Map(results.map((r) => [`${r.scenario.id}\u0000${r.client}`, r]));
+  const scenarios = [...new Map(results.map((r) => [r.scenario.id, r.scenario])).values()].sort((a, b) => compareScenarioIds(a.id, b.id));
+  const lines = [`| id | scenario | ${clients.map(cell).join(' | ')} |`, `|---|---|${clients.map(() => '---|').join('')}`];
+  let group: number | undefined;
+  for (const s of scenarios) {
+    if (groupOf(s.id) !== group) {
+      group = groupOf(s.id);
+      lines.push(`| **${cell(groupTitle(group))}** | | ${clients.map(() => '').join(' | ')} |`);
+    }
+    const cells = clients.map((c) => {
+      const r = byPair.get(`${s.id}\u0000${c}`);
+      if (!r) return '';
+      const why = failureTitle(r);
+      return `${icon[r.verdict]} ${r.verdict}${why ? ` (${cell(why)})` : ''}`;
+    });
+    lines.push(`| ${s.id} | ${cell(s.name)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function failure(r: ScenarioResult): string[] {
+  return [
+    `### ❌ ${r.scenario.id} ${r.scenario.name} × ${r.client}`,
+    '',
+    `${r.scenario.purpose}${r.scenario.cites ? ` (${r.scenario.cites})` : ''}`,
+    '',
+    `Failed invariant: **${failureTitle(r)}**${r.reason ? `: ${r.reason}` : ''}`,
+    '',
+    ...r.findings.map((f) => `- ${f.informational ? '(informational) ' : ''}${describeFinding(f)}`),
+    ...(r.findings.length ? [''] : []),
+    '```sh',
+    r.replay,
+    '```',
+    '',
+  ];
+}
+
+/**
+ * summary.md for CI job pages (e.g. `$GITHUB_STEP_SUMMARY`): counts per verdict, the scenario x
+ * client matrix, then each failure with its findings and replay command.
+ */
+export const summaryMd: ReportWriter = (results, meta) => {
+  const sorted = sortResults(results);
+  const counts = verdictCounts(sorted);
+  const failures = sorted.filter((r) => r.verdict === 'fail');
+  const lines = [
+    `# comfy-chaos: ${meta.run}`,
+    '',
+    `${code(meta.command)} · seed ${meta.seed} · ${meta.transport} transport · started ${meta.startedAt}` +
+      (meta.mergedFrom ? ` · merged from ${meta.mergedFrom.length} reports` : ''),
+    '',
+    `**${counts.fail ? `${counts.fail} failed` : 'no failures'}** of ${sorted.length} results: ` +
+      verdicts.map((v) => `${icon[v]} ${counts[v]} ${v}`).join(' · '),
+    '',
+    '| verdict | count |',
+    '|---|---|',
+    ...verdicts.map((v) => `| ${icon[v]} ${v} | ${counts[v]} |`),
+    '',
+    '## Scenarios × clients',
+    '',
+    ...matrix(sorted),
+    '',
+  ];
+  if (failures.length) {
+    lines.push('## Failures', '');
+    for (const r of failures.slice(0, MAX_FAILURES_LISTED)) lines.push(...failure(r));
+    if (failures.length > MAX_FAILURES_LISTED) lines.push(`…and ${failures.length - MAX_FAILURES_LISTED} more failures: see junit.xml or index.html.`, '');
+  }
+  const degraded = sorted.filter((r) => r.verdict === 'degraded');
+  if (degraded.length) {
+    lines.push('## Degraded', '', ...degraded.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${r.reason ?? 'slower than its latency bound'} (${formatMs(r.runMs)})`), '');
+  }
+  const skipped = sorted.filter((r) => r.verdict === 'skipped');
+  if (skipped.length) {
+    lines.push('## Skipped', '', ...skipped.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${r.reason ?? 'no reason given'}`), '');
+  }
+  return [{ name: 'summary.md', text: lines.join('\n') }];
+};

@@ -1,0 +1,187 @@
+import { VirtualClock, realClock } from '../protocol/index.ts';
+import type { Clock, Fault, FetchLike, WebSocketFactory } from '../protocol/index.ts';
+import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { Simulator } from '../simulator/index.ts';
+import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
+import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
+import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
+import { NetworkFaults } from './network-faults.ts';
+import { judge } from './oracle/index.ts';
+import type { RunCounts, ScenarioResult } from './result.ts';
+import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
+
+export type Transport = 'memory' | 'network';
+
+export interface RunScenarioOptions {
+  transport: Transport;
+  seed: number;
+  /** For the network transport: the Toxiproxy to put between client and servers (or why there is none). */
+  toxiproxy?: AcquiredToxiproxy | SkippedToxiproxy;
+  /** The command that runs exactly this again, for reports. */
+  replay: string;
+  /** Time after every job settled to wait for late duplicates, in ms of the run's clock [default 3000 memory, 500 network] */
+  graceMs?: number;
+}
+
+const emptyCounts: RunCounts = { acknowledged: 0, completedOnServer: 0, reported: 0, lost: 0, duplicated: 0, phantom: 0, recovered: 0 };
+
+function skipped(scenario: Scenario, client: ClientUnderTest, options: RunScenarioOptions, reason: string): ScenarioResult {
+  return {
+    scenario: { id: scenario.id, name: scenario.name, purpose: scenario.purpose, cites: scenario.cites },
+    client: client.name,
+    transport: options.transport,
+    seed: options.seed,
+    verdict: 'skipped',
+    reason,
+    findings: [],
+    counts: emptyCounts,
+    runMs: 0,
+    wallMs: 0,
+    replay: options.replay,
+    trace: [],
+  };
+}
+
+/** Why this scenario cannot run here, or null when it can. */
+function skipReason(scenario: Scenario, client: ClientUnderTest, options: RunScenarioOptions): string | null {
+  if (!scenario.transports.includes(options.transport)) {
+    return `runs on the ${scenario.transports.join('/')} transport only (it would take too long in real time); use --transport ${scenario.transports[0]}`;
+  }
+  if (!client.transports.includes(options.transport)) {
+    return `client "${client.name}" cannot run on the ${options.transport} transport (a driver process needs --transport network)`;
+  }
+  if (needsNetwork(scenario)) {
+    if (options.transport === 'memory') return 'needs Toxiproxy network faults; run with --transport network';
+    if (options.toxiproxy?.status !== 'ready') return `needs Toxiproxy: ${options.toxiproxy?.reason ?? 'none was acquired'}`;
+  }
+  return null;
+}
+
+/** Routes in-memory fetches and sockets to the simulator whose base URL they name. */
+function multiplex(entries: { baseUrl: string; fetch: FetchLike; webSocketFactory: WebSocketFactory }[]) {
+  const find = (url: string) => {
+    const origin = new URL(url.replace(/^ws/, 'http')).origin;
+    const entry = entries.find((e) => new URL(e.baseUrl).origin === origin);
+    if (!entry) throw new TypeError(`fetch failed: no simulated server at ${origin}`);
+    return entry;
+  };
+  const fetch: FetchLike = async (url, init) => find(url).fetch(url, init);
+  const webSocketFactory: WebSocketFactory = (url) => find(url).webSocketFactory(url);
+  return { fetch, webSocketFactory };
+}
+
+/**
+ * Runs one scenario against one client and judges the trace (design.md: workload x fault
+ * schedule x oracle). Memory: every simulator and an in-process client share a virtual clock.
+ * Network: simulators on 127.0.0.1, each behind a Toxiproxy proxy when one is available, and
+ * the client reaching them through it. Every wait is bounded by the scenario's `maxRunMs`.
+ */
+export async function runScenario(scenario: Scenario, client: ClientUnderTest, options: RunScenarioOptions): Promise<ScenarioResult> {
+  const reason = skipReason(scenario, client, options);
+  if (reason) return skipped(scenario, client, options, reason);
+  const wallStart = Date.now();
+  const memory = options.transport === 'memory';
+  const clock: Clock = memory ? new VirtualClock() : realClock;
+  const trace = new TraceRecorder(clock);
+  const proxy = options.toxiproxy?.status === 'ready' && !memory ? options.toxiproxy : undefined;
+  const network = new NetworkFaults(trace, clock);
+  const sims = Array.from({ length: scenario.servers }, (_, i) =>
+    new Simulator({
+      clock,
+      seed: options.seed + i,
+      faults: i === 0 ? scenario.faults : [],
+      sharedTrace: trace,
+      serverIndex: scenario.servers > 1 ? i + 1 : undefined,
+      onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
+    }),
+  );
+  let session: ClientSession | undefined;
+  let recording = true;
+  const settled = new Set<string>();
+  let clientGone = false;
+  try {
+    const context: ReferenceStartContext = {
+      comfyUrl: '',
+      seed: options.seed,
+      hints: scenario.clientHints,
+      events: {
+        onEvent: (event) => {
+          if (!recording) return;
+          trace.record({ kind: 'client', client: client.name, event: { ...event } });
+          if ((event.type === 'completed' || event.type === 'failed') && 'id' in event) settled.add(event.id);
+        },
+        onProblem: (problem) => {
+          if (!recording) return;
+          trace.record({ kind: 'client', client: client.name, event: { type: 'client_error', problem: problem.kind, message: problem.message, detail: problem.detail ?? null } });
+          if (problem.kind === 'crash' || problem.kind === 'exit') clientGone = true;
+        },
+      },
+    };
+    if (memory) {
+      const transports = sims.map((sim, i) => sim.memoryTransport(`http://127.0.0.1:${8188 + i}`));
+      context.comfyUrl = transports.map((t) => t.baseUrl).join(',');
+      context.inProcess = { ...multiplex(transports), clock };
+    } else {
+      const urls: string[] = [];
+      for (const [i, sim] of sims.entries()) {
+        const server = await sim.listen({ host: '127.0.0.1', port: 0 });
+        if (proxy) {
+          const control = await proxy.client.createProxy({ name: `cc-${process.pid}-${scenario.id}-${options.seed}-${i}-${Date.now() % 100000}`, upstream: `127.0.0.1:${server.port}` });
+          network.addProxy(control);
+          urls.push(`http://${control.address}`);
+        } else urls.push(server.url);
+      }
+      context.comfyUrl = urls.join(',');
+    }
+    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}` });
+    session = await client.start(context);
+    const started = session;
+    for (const job of scenario.jobs) {
+      clock.setTimeout(() => {
+        trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
+        started.submit({ id: job.id, prompt: job.prompt, window: job.window });
+      }, job.submitAtMs);
+      if (job.cancelAtMs !== undefined) {
+        clock.setTimeout(() => {
+          trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
+          started.cancel(job.id);
+        }, job.cancelAtMs);
+      }
+    }
+    const done = () => clientGone || scenario.jobs.every((j) => settled.has(j.id));
+    const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
+    if (clock instanceof VirtualClock) {
+      await clock.runUntil(done, scenario.maxRunMs);
+      await clock.advanceBy(graceMs);
+    } else {
+      const deadline = Date.now() + scenario.maxRunMs;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, graceMs));
+    }
+    if (!done()) trace.record({ kind: 'note', message: `run ended after ${scenario.maxRunMs} ms with jobs still pending` });
+  } finally {
+    recording = false;
+    const exit = await session?.shutdown().catch((error: Error) => ({ code: null, signal: null, stderrTail: [error.message] }));
+    if (exit && (exit.code !== 0 || exit.signal)) {
+      trace.record({ kind: 'client', client: client.name, event: { type: 'client_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail } });
+    }
+    await network.dispose();
+    for (const sim of sims) await sim.close();
+  }
+  const events = trace.events;
+  const judged = judge(events, scenario);
+  return {
+    scenario: { id: scenario.id, name: scenario.name, purpose: scenario.purpose, cites: scenario.cites },
+    client: client.name,
+    transport: options.transport,
+    seed: options.seed,
+    verdict: judged.verdict,
+    reason: judged.reason,
+    findings: judged.findings,
+    counts: judged.counts,
+    runMs: events.length ? events[events.length - 1]!.t : 0,
+    wallMs: Date.now() - wallStart,
+    replay: options.replay,
+    trace: events,
+  };
+}

@@ -1,0 +1,43 @@
+import type { Trigger } from '../../protocol/index.ts';
+import { failingGraph, sleepGraph } from '../graphs.ts';
+import type { ScenarioInput } from '../scenario.ts';
+
+/**
+ * Small builders the catalogue files share, so each scenario reads as its workload and faults.
+ * Durations are kept short on purpose: the whole catalogue must run on the network transport
+ * (real time) in about a minute (issue 4), so only scenarios marked `transports: ['memory']`
+ * may last longer than a few seconds.
+ */
+
+export type JobInput = ScenarioInput['jobs'][number];
+type TriggerInput = Extract<Trigger, { on: 'message' }>;
+
+/**
+ * A model-free job: one SimSleep node of `durationMs` over `steps` progress steps, then a
+ * PreviewAny output. The job id is the tag, so two jobs of a scenario never hit ComfyUI's cache
+ * unless `tag` says so.
+ */
+export function sleepJob(id: string, durationMs: number, steps: number, extra: Partial<JobInput> & { tag?: string } = {}): JobInput {
+  const { tag, ...rest } = extra;
+  return { id, prompt: sleepGraph(durationMs, steps, tag ?? id), ...rest };
+}
+
+/** A job whose only node raises (`execution_error`). */
+export function failingJob(id: string, message: string, extra: Partial<JobInput> = {}): JobInput {
+  return { id, prompt: failingGraph(message), ...extra };
+}
+
+/** Just before (default) or just after the `occurrence`-th `type` message, of prompt `prompt` if given. */
+export function onMessage(
+  type: string,
+  options: { when?: 'before' | 'after'; occurrence?: number; prompt?: number } = {},
+): Partial<TriggerInput> & { on: 'message'; type: string } {
+  return { on: 'message', type, ...options };
+}
+
+export function atMs(afterMs: number): { on: 'time'; afterMs: number } {
+  return { on: 'time', afterMs };
+}
+
+/** Bounds of a short scenario with nothing slow in it, in ms: generous, since the network run shares 2 cores. */
+export const quick = { latencyBoundMs: 2_000, recoveryBoundMs: 5_000, maxRunMs: 20_000 } as const;
