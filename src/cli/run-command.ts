@@ -8,6 +8,7 @@ import { writeReport } from '../harness/report/index.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
 import { catalogue, findScenarios } from '../scenarios/catalogue/index.ts';
 import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { loadScenarioFile, looksLikeScenarioFile } from '../scenarios/scenario-file.ts';
 import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { UsageError } from './main.ts';
 import { Progress } from './progress.ts';
@@ -20,6 +21,18 @@ export interface RunPlan {
   concurrency: number;
   reportDir: string;
   strict: boolean;
+}
+
+/** `--scenario` selectors: catalogue ids, groups, names and globs, or scenario files (.yaml, .json). */
+export function selectScenarios(selectors: string[] | undefined): Scenario[] {
+  if (!selectors) return [...catalogue];
+  const files = selectors.filter(looksLikeScenarioFile);
+  const names = selectors.filter((s) => !looksLikeScenarioFile(s));
+  try {
+    return [...(names.length ? findScenarios(names) : []), ...files.flatMap(loadScenarioFile)];
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** `--shard i/n`: every n-th scenario by id, starting at the i-th (1-based); the same split on every machine. */
@@ -110,7 +123,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run scenarios of the catalogue against one or more clients and write a report')
     .option('--client <client...>', '"reference", or the command line of a driver process (repeat for several)', ['reference'])
-    .option('--scenario <selector...>', 'scenario ids (2.3), groups (2), names, or globs (2.*, *restart*); default: all')
+    .option('--scenario <selector...>', 'scenario ids (2.3), groups (2), names, globs (2.*, *restart*) or scenario files (.yaml/.json); default: all')
     .option('--transport <transport>', 'memory (virtual time, in-process clients only) or network (real sockets, Toxiproxy)', 'network')
     .option('--report <dir>', 'where to write the report [default reports/run-<time>]')
     .option('--seed <n>', 'seed of the simulators and clients; the same seed replays the same run', '1')
@@ -123,12 +136,7 @@ export function registerRun(program: Command): void {
       }
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be an integer from 1 to 64 (got "${opts.concurrency}")`);
-      let scenarios: Scenario[];
-      try {
-        scenarios = opts.scenario ? findScenarios(opts.scenario) : [...catalogue];
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      let scenarios = selectScenarios(opts.scenario);
       if (opts.shard) scenarios = shardOf(scenarios, opts.shard);
       const plan: RunPlan = {
         scenarios,
@@ -148,13 +156,7 @@ export function registerRun(program: Command): void {
     .description('List the scenario catalogue: ids, names and purposes')
     .option('--scenario <selector...>', 'only these (ids, groups, names, globs)')
     .action((opts: { scenario?: string[] }) => {
-      let scenarios: Scenario[];
-      try {
-        scenarios = opts.scenario ? findScenarios(opts.scenario) : [...catalogue];
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      for (const s of scenarios) {
+      for (const s of selectScenarios(opts.scenario)) {
         const where = s.transports.length === 2 && !needsNetwork(s) ? '' : ` [${needsNetwork(s) ? 'network' : s.transports.join('/')} only]`;
         process.stdout.write(`${s.id.padEnd(5)} ${s.name.padEnd(44)} ${s.purpose}${s.cites ? ` (${s.cites})` : ''}${where}\n`);
       }

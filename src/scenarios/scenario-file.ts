@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { scenario, type Scenario } from './scenario.ts';
+
+export class ScenarioFileError extends Error {
+  override name = 'ScenarioFileError';
+  constructor(readonly code: 'CC_ERR_SCENARIO_FILE', message: string) {
+    super(message);
+  }
+}
+
+/** A scenario file holds one scenario, or `{ scenarios: [...] }`, in YAML or JSON. */
+const scenarioFile = z.union([scenario, z.object({ scenarios: z.array(scenario).min(1) })]);
+
+/** True when a `--scenario` argument names a file rather than an id, group, name or glob. */
+export function looksLikeScenarioFile(selector: string): boolean {
+  return /\.(ya?ml|json)$/i.test(selector);
+}
+
+/**
+ * Reads and validates a scenario file. Errors name the file and, for invalid content, the path of
+ * every problem (`faults[0].at.type: ...`), so the fix is obvious.
+ */
+export function loadScenarioFile(path: string): Scenario[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `cannot read scenario file ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  const parsed = scenarioFile.safeParse(value);
+  if (!parsed.success) {
+    // The union hides which branch was meant; a file with `scenarios` meant the list form.
+    const meant = typeof value === 'object' && value !== null && 'scenarios' in value ? z.object({ scenarios: z.array(scenario).min(1) }) : scenario;
+    const detail = meant.safeParse(value);
+    const error = detail.success ? parsed.error : detail.error;
+    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} is invalid:\n${z.prettifyError(error)}`);
+  }
+  return 'scenarios' in parsed.data ? parsed.data.scenarios : [parsed.data];
+}
