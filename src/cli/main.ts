@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { registerDemo } from './demo-command.ts';
 import { registerDriver } from './driver-command.ts';
 import { registerReportCommands } from './report-commands.ts';
 import { registerRun } from './run-command.ts';
@@ -17,7 +16,6 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerServe(program);
   registerDriver(program);
-  registerDemo(program);
   return program;
 }
 

@@ -95,6 +95,19 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
     }),
   );
+  // The server's side of the run: prompts still open, and when the last one ended. A client that
+  // has not reported a job a recovery bound after the server finished everything never will.
+  let openPrompts = 0;
+  let everQueued = false;
+  let quietSince = clock.now();
+  trace.onEvent((e) => {
+    if (e.kind === 'prompt' && e.event === 'queued') {
+      openPrompts++;
+      everQueued = true;
+    } else if (e.kind === 'prompt' && ['success', 'error', 'interrupted', 'lost', 'deleted'].includes(e.event)) openPrompts--;
+    else if (!(e.kind === 'note' && e.message === 'network healthy') && e.kind !== 'fault' && e.kind !== 'toxic') return;
+    quietSince = clock.now();
+  });
   let session: ClientSession | undefined;
   let recording = true;
   const settled = new Set<string>();
@@ -148,7 +161,12 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
         }, job.cancelAtMs);
       }
     }
-    const done = () => clientGone || scenario.jobs.every((j) => settled.has(j.id));
+    const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
+    const runStart = clock.now();
+    const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
+    const hopeless = () =>
+      clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && clock.now() - quietSince > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
+    const done = () => clientGone || allSettled() || hopeless();
     const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
     if (clock instanceof VirtualClock) {
       await clock.runUntil(done, scenario.maxRunMs);
@@ -158,7 +176,10 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, graceMs));
     }
-    if (!done()) trace.record({ kind: 'note', message: `run ended after ${scenario.maxRunMs} ms with jobs still pending` });
+    if (!allSettled()) {
+      const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
+      trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
+    }
   } finally {
     recording = false;
     const exit = await session?.shutdown().catch((error: Error) => ({ code: null, signal: null, stderrTail: [error.message] }));

@@ -124,6 +124,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
     expect(await page.locator(`#wire-log tr[data-seq="${hiddenEvidence.seq}"]`).getAttribute('class')).toContain('flash');
     expect(decodeURIComponent(await page.evaluate(() => location.hash))).toBe(`#2.3@${NAIVE}`);
 
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.locator('#detail').evaluate((d) => (d.scrollTop = 0));
     mkdirSync(browserDir, { recursive: true });
     await page.screenshot({ path: `${browserDir}html-report.png` });

@@ -25,6 +25,7 @@ function optionsFromHints(hints: ClientHints): ReferenceOverrides {
   if (hints.reconnectCapMs !== undefined) out.reconnectCapMs = hints.reconnectCapMs;
   if (hints.jobTimeoutMs !== undefined) out.jobTimeoutMs = hints.jobTimeoutMs;
   if (hints.lockReleaseDelayMs !== undefined) out.lockReleaseDelayMs = hints.lockReleaseDelayMs;
+  if (hints.requestTimeoutMs !== undefined) out.requestTimeoutMs = hints.requestTimeoutMs;
   return out;
 }
 

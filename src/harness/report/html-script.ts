@@ -161,8 +161,9 @@ export const pageScript = String.raw`
 
   // ---- timeline --------------------------------------------------------------------------------
   var LANE_H = 26, MARKS_H = 18, AXIS_H = 18, PAD = 10;
-  function niceStep(span) {
-    var raw = span / 8, pow = Math.pow(10, Math.floor(Math.log10(raw || 1))), n = raw / pow;
+  /** A round tick step (1, 2 or 5 x 10^n ms) giving a label about every 80 px. */
+  function niceStep(span, width) {
+    var raw = (span * 80) / width, pow = Math.pow(10, Math.floor(Math.log10(raw || 1))), n = raw / pow;
     return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * pow;
   }
   function drawTimeline(r, evidence) {
@@ -197,7 +198,7 @@ export const pageScript = String.raw`
     var laneY = function (l) { return top + l * LANE_H; };
     var svg = s('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'timeline of ' + r.id + ' ' + r.name });
     data.lanes.forEach(function (_, l) { svg.appendChild(s('rect', { x: 0, y: laneY(l), width: width, height: LANE_H, fill: l % 2 ? '#ffffff' : '#f8fafc' })); });
-    var step = niceStep(maxT);
+    var step = niceStep(maxT, width);
     for (var t = 0; t <= maxT + 1e-9; t += step) {
       svg.appendChild(s('line', { x1: x(t), x2: x(t), y1: MARKS_H + AXIS_H - 4, y2: height, stroke: '#e2e8f0' }));
       svg.appendChild(s('text', { x: x(t), y: MARKS_H + AXIS_H - 6, 'font-size': 10.5, fill: '#64748b', 'text-anchor': t === 0 ? 'start' : x(t) > width - 30 ? 'end' : 'middle' }, fmtMs(t)));
@@ -308,7 +309,14 @@ export const pageScript = String.raw`
     var row = wrap && wrap.querySelector('tr[data-seq="' + seq + '"]');
     if (!row) return;
     if (row.hidden) wrap._reset();
-    row.scrollIntoView({ block: 'center' });
+    // Scroll the log, then the panel, never the page: the header and matrix stay where they are.
+    wrap.scrollTop += row.getBoundingClientRect().top - wrap.getBoundingClientRect().top - wrap.clientHeight / 2;
+    var panel = detail.getBoundingClientRect(), box = wrap.getBoundingClientRect();
+    if (detail.scrollHeight > detail.clientHeight) {
+      if (box.top < panel.top || box.bottom > panel.bottom) detail.scrollTop += box.top - panel.top - 40;
+    } else {
+      wrap.scrollIntoView({ block: 'nearest' });
+    }
     row.classList.add('flash');
     setTimeout(function () { row.classList.remove('flash'); }, 1200);
   }

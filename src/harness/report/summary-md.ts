@@ -71,8 +71,7 @@ export const summaryMd: ReportWriter = (results, meta) => {
     `${code(meta.command)} · seed ${meta.seed} · ${meta.transport} transport · started ${meta.startedAt}` +
       (meta.mergedFrom ? ` · merged from ${meta.mergedFrom.length} reports` : ''),
     '',
-    `**${counts.fail ? `${counts.fail} failed` : 'no failures'}** of ${sorted.length} results: ` +
-      verdicts.map((v) => `${icon[v]} ${counts[v]} ${v}`).join(' · '),
+    `**${counts.fail ? `${counts.fail} failed` : 'No failures'}** in ${sorted.length} results (scenario × client).`,
     '',
     '| verdict | count |',
     '|---|---|',
