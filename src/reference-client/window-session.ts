@@ -260,23 +260,34 @@ export class WindowSession {
     // The socket must be registered before the prompt runs, or a fast (cached) job's events go nowhere.
     if (!this.connection.healthy) await this.connection.waitUntilOpen(this.timings.socketReadyTimeoutMs);
     const body = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId } };
+    // After a failed POST the reply may have been lost after ComfyUI queued the prompt: before
+    // every retry, look; post again only when the server says it does not have it. A look that
+    // cannot reach the server counts as a failed attempt, never as "absent" (posting then could
+    // run the job twice: scenario 4.10).
+    let mustLook = false;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) return { ok: false, error: 'window session closed' };
       let failure: unknown;
-      try {
-        const result = await this.http.postPrompt(server, body);
-        if (result.kind === 'accepted') return this.accept(job, result.reply.number);
-        const error = `prompt rejected (${result.status}): ${result.message}`;
-        this.follower.refused(job, 'error', error);
-        return { ok: false, error };
-      } catch (error) {
-        failure = error;
+      const seen = mustLook ? (await observeJobs(this.http, server, [promptId])).get(promptId)! : undefined;
+      if (seen?.kind === 'queued' || seen?.kind === 'running' || seen?.kind === 'finished') return this.accept(job, undefined);
+      if (seen?.kind === 'unreachable') failure = new ReferenceClientError('CC_ERR_HTTP_NETWORK', `could not look for the prompt before posting again: ${seen.error}`);
+      else {
+        try {
+          const result = await this.http.postPrompt(server, body);
+          if (result.kind === 'accepted') return this.accept(job, result.reply.number);
+          const error = `prompt rejected (${result.status}): ${result.message}`;
+          this.follower.refused(job, 'error', error);
+          return { ok: false, error };
+        } catch (error) {
+          failure = error;
+          mustLook = true;
+        }
       }
-      // The reply may have been lost after ComfyUI queued the prompt: look before posting twice.
-      const seen = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
-      if (seen.kind === 'queued' || seen.kind === 'running' || seen.kind === 'finished') return this.accept(job, undefined);
       const transient = isTransient(failure);
       if (!transient || attempt >= this.timings.submitRetryLimit) {
+        // Last look: a prompt queued behind a lost reply must be followed, not reported failed.
+        const last = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
+        if (last.kind === 'queued' || last.kind === 'running' || last.kind === 'finished') return this.accept(job, undefined);
         const error = `POST /prompt failed after ${attempt + 1} attempt(s): ${describeError(failure)}`;
         this.follower.refused(job, transient && !(failure instanceof ReferenceClientError && failure.code === 'CC_ERR_HTTP_STATUS') ? 'disconnected' : 'error', error);
         return { ok: false, error };

@@ -44,6 +44,8 @@ const terminalServerEvents = new Set<string>(['success', 'error', 'interrupted',
 export interface PromptFacts {
   promptId: string;
   queued?: ServerEvent & { clientId: string | null };
+  /** Every `queued` line of this id: more than one means the same prompt was run again. */
+  queuedSeqs: number[];
   /** The first terminal event: what really happened. */
   outcome?: ServerEvent & { event: ServerOutcomeName };
   history?: ServerEvent;
@@ -194,7 +196,7 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
   };
   const promptFor = (promptId: string): PromptFacts => {
     let p = prompts.get(promptId);
-    if (!p) prompts.set(promptId, (p = { promptId }));
+    if (!p) prompts.set(promptId, (p = { promptId, queuedSeqs: [] }));
     return p;
   };
 
@@ -229,6 +231,7 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
         const p = promptFor(e.promptId);
         const server = tag(e.server);
         const se: ServerEvent = { seq: e.seq, t: e.t, event: e.event, ...(e.outputs ? { outputs: e.outputs } : {}) };
+        if (e.event === 'queued') p.queuedSeqs.push(e.seq);
         if (e.event === 'queued' && !p.queued) {
           p.queued = { ...se, clientId: e.clientId ?? null };
           if (server !== undefined) p.server = server;

@@ -30,4 +30,18 @@ describe('exactly-once', () => {
       { invariant: 'exactly-once', job: 'j1', message: 'reported completed and failed (disconnected)', evidence: [success.seq, completed.seq, failed.seq] },
     ]);
   });
+
+  it('names a job the server queued twice (posted again without looking), even when reported once', () => {
+    const b = new TraceBuilder();
+    b.submit('j1');
+    b.submitted('j1', 'p1');
+    const first = b.queued('p1', 'client-main');
+    const second = b.queued('p1', 'client-main');
+    b.success('p1');
+    b.completed('j1', 'p1');
+    const findings = check(b);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ invariant: 'exactly-once', job: 'j1', evidence: [first.seq, second.seq] });
+    expect(findings[0]!.message).toMatch(/queued prompt p1 2 times/);
+  });
 });
