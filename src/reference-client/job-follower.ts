@@ -263,11 +263,20 @@ export class JobFollower {
       case 'running':
       case 'queued':
         job.absentChecks = 0;
+        job.lastAbsentAt = undefined;
         job.state = observation.kind;
         return;
       case 'absent':
         // A job whose end we saw is confirmed by `confirm`, not declared lost here.
         if (job.confirming) return;
+        // Checks from several triggers (reconnect, a status frame, the recheck timer) can land
+        // within milliseconds; only absences at least lostRecheckDelayMs apart are independent
+        // evidence, so a history written a moment late is not mistaken for a lost job.
+        if (job.lastAbsentAt !== undefined && this.clock.now() - job.lastAbsentAt < this.timings.lostRecheckDelayMs) {
+          this.scheduleRecheck(job);
+          return;
+        }
+        job.lastAbsentAt = this.clock.now();
         job.absentChecks++;
         if (job.absentChecks >= this.timings.lostConfirmations) {
           this.settle(job, {

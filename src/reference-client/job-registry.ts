@@ -30,6 +30,8 @@ export interface JobRecord {
   checking: boolean;
   /** Consecutive checks that found the job in neither the queue nor history. */
   absentChecks: number;
+  /** When the last counted absence was seen: absences closer together than the recheck delay count once. */
+  lastAbsentAt?: number;
   lastObservation: Observation | undefined;
   /** Outputs from `executed` frames: used only if history never confirms a seen success. */
   socketOutputs: Record<string, NodeOutput>;

@@ -119,4 +119,18 @@ export const group3Http: ScenarioInput[] = [
     recoveryBoundMs: 10_000,
     maxRunMs: 30_000,
   },
+  {
+    id: '3.11',
+    name: 'history-late-and-success-unseen',
+    purpose:
+      'History is written 1.5 s late and the socket dies before execution_success: absent from queue and history for a moment, the job must not be called lost on checks that come milliseconds apart',
+    jobs: [job()],
+    faults: [
+      { type: 'history_late', delayMs: 1_500, at: atMs(0) },
+      { type: 'terminate', at: onMessage('execution_success') },
+    ],
+    latencyBoundMs: 4_000,
+    recoveryBoundMs: 6_000,
+    maxRunMs: 30_000,
+  },
 ];
