@@ -1,5 +1,5 @@
 import { VirtualClock, realClock } from '../protocol/index.ts';
-import type { Clock, Fault, FetchLike, WebSocketFactory } from '../protocol/index.ts';
+import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { Simulator } from '../simulator/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
@@ -110,6 +110,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   });
   let session: ClientSession | undefined;
   let recording = true;
+  let startFailure: { message: string; seq: number } | undefined;
   const settled = new Set<string>();
   let clientGone = false;
   try {
@@ -147,38 +148,45 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       context.comfyUrl = urls.join(',');
     }
     trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}` });
-    session = await client.start(context);
-    const started = session;
-    for (const job of scenario.jobs) {
-      clock.setTimeout(() => {
-        trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
-        started.submit({ id: job.id, prompt: job.prompt, window: job.window });
-      }, job.submitAtMs);
-      if (job.cancelAtMs !== undefined) {
+    try {
+      session = await client.start(context);
+    } catch (error) {
+      const event = trace.record({ kind: 'client', client: client.name, event: { type: 'client_error', problem: 'start', message: (error as Error).message } });
+      startFailure = { message: (error as Error).message, seq: event.seq };
+    }
+    if (session) await driveWorkload(session);
+    async function driveWorkload(session: ClientSession): Promise<void> {
+      for (const job of scenario.jobs) {
         clock.setTimeout(() => {
-          trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
-          started.cancel(job.id);
-        }, job.cancelAtMs);
+          trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
+          session.submit({ id: job.id, prompt: job.prompt, window: job.window });
+        }, job.submitAtMs);
+        if (job.cancelAtMs !== undefined) {
+          clock.setTimeout(() => {
+            trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
+            session.cancel(job.id);
+          }, job.cancelAtMs);
+        }
       }
-    }
-    const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
-    const runStart = clock.now();
-    const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
-    const hopeless = () =>
-      clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && clock.now() - quietSince > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
-    const done = () => clientGone || allSettled() || hopeless();
-    const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
-    if (clock instanceof VirtualClock) {
-      await clock.runUntil(done, scenario.maxRunMs);
-      await clock.advanceBy(graceMs);
-    } else {
-      const deadline = Date.now() + scenario.maxRunMs;
-      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, graceMs));
-    }
-    if (!allSettled()) {
-      const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
-      trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
+      const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
+      const runStart = clock.now();
+      const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
+      const hopeless = () =>
+        clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && clock.now() - quietSince > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
+      const done = () => clientGone || allSettled() || hopeless();
+      const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
+      if (clock instanceof VirtualClock) {
+        await clock.runUntil(done, scenario.maxRunMs);
+        await clock.advanceBy(graceMs);
+      } else {
+        const deadline = Date.now() + scenario.maxRunMs;
+        while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, graceMs));
+      }
+      if (!allSettled()) {
+        const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
+        trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
+      }
     }
   } finally {
     recording = false;
@@ -189,8 +197,24 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     await network.dispose();
     for (const sim of sims) await sim.close();
   }
-  const events = trace.events;
+  return buildResult(trace.events, scenario, client, options, wallStart, startFailure);
+}
+
+/** Judges the trace; a client that never started fails with that reason, whatever the invariants say. */
+function buildResult(
+  events: readonly TraceEvent[],
+  scenario: Scenario,
+  client: ClientUnderTest,
+  options: RunScenarioOptions,
+  wallStart: number,
+  startFailure: { message: string; seq: number } | undefined,
+): ScenarioResult {
   const judged = judge(events, scenario);
+  if (startFailure) {
+    judged.verdict = 'fail';
+    judged.reason = `the client did not start: ${startFailure.message}`;
+    judged.findings.unshift({ invariant: 'no-hang', message: judged.reason, evidence: [startFailure.seq] });
+  }
   return {
     scenario: { id: scenario.id, name: scenario.name, purpose: scenario.purpose, cites: scenario.cites },
     client: client.name,
