@@ -1,4 +1,4 @@
-import { VirtualClock, realClock } from '../protocol/index.ts';
+import { describeFault, VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { Simulator } from '../simulator/index.ts';
@@ -6,6 +6,7 @@ import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
 import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
 import { NetworkFaults } from './network-faults.ts';
+import { effectMs } from './oracle/healthy-point.ts';
 import { judge } from './oracle/index.ts';
 import type { RunCounts, ScenarioResult } from './result.ts';
 import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
@@ -99,14 +100,19 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   // has not reported a job a recovery bound after the server finished everything never will.
   let openPrompts = 0;
   let everQueued = false;
-  let quietSince = clock.now();
+  /** Trace time (ms) from which the server is done and the network healthy, as far as the run knows. */
+  let quietFrom = 0;
   trace.onEvent((e) => {
     if (e.kind === 'prompt' && e.event === 'queued') {
       openPrompts++;
       everQueued = true;
     } else if (e.kind === 'prompt' && ['success', 'error', 'interrupted', 'lost', 'deleted'].includes(e.event)) openPrompts--;
-    else if (!(e.kind === 'note' && e.message === 'network healthy') && e.kind !== 'fault' && e.kind !== 'toxic') return;
-    quietSince = clock.now();
+    else if (e.kind === 'fault') {
+      const fault = scenario.faults.find((f) => f.type === e.faultType && describeFault(f) === e.fault);
+      quietFrom = Math.max(quietFrom, e.t + (fault ? effectMs(fault) : 0));
+      return;
+    } else if (!(e.kind === 'note' && e.message === 'network healthy') && !(e.kind === 'server' && e.event === 'restart_up')) return;
+    quietFrom = Math.max(quietFrom, e.t);
   });
   let session: ClientSession | undefined;
   let recording = true;
@@ -172,7 +178,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       const runStart = clock.now();
       const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
       const hopeless = () =>
-        clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && clock.now() - quietSince > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
+        clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && trace.elapsed() - quietFrom > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
       const done = () => clientGone || allSettled() || hopeless();
       const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
       if (clock instanceof VirtualClock) {

@@ -16,7 +16,7 @@ export interface HealthyPoint {
  * to recover by polling: the bound starts when they fire. One-shot faults (terminate, close,
  * frame faults, HTTP answers) end at once; `network healthy` notes cover Toxiproxy faults.
  */
-function effectMs(f: Fault): number {
+export function effectMs(f: Fault): number {
   switch (f.type) {
     case 'refuse_upgrades':
     case 'silence':
