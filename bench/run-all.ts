@@ -67,6 +67,15 @@ const benches: Bench[] = [
   },
 ];
 
+benches.push({
+  name: 'catalogue',
+  timeoutMs: 10 * 60_000,
+  summarise: (r) => [
+    ['memory: whole catalogue, wall ms', `${r.memory.wallMs} (${r.memory.ran} run, ${r.memory.fail} fail)`, '', null],
+    ['network: whole catalogue, wall ms', `${r.network.wallMs} (${r.network.ran} run, ${r.network.fail} fail)`, '< 60000', r.met],
+  ],
+});
+
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function runBench(bench: Bench): Promise<{ ok: boolean; ms: number; why?: string }> {
