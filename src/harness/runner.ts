@@ -1,4 +1,4 @@
-import { describeFault, VirtualClock, realClock } from '../protocol/index.ts';
+import { VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { Simulator } from '../simulator/index.ts';
@@ -6,7 +6,7 @@ import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
 import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
 import { NetworkFaults } from './network-faults.ts';
-import { effectMs } from './oracle/healthy-point.ts';
+import { ServerProgress } from './server-progress.ts';
 import { judge } from './oracle/index.ts';
 import type { RunCounts, ScenarioResult } from './result.ts';
 import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
@@ -91,34 +91,52 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       clock,
       seed: options.seed + i,
       faults: i === 0 ? scenario.faults : [],
+      script: i === 0 ? scenario.script : undefined,
       sharedTrace: trace,
       serverIndex: scenario.servers > 1 ? i + 1 : undefined,
       onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
     }),
   );
-  // The server's side of the run: prompts still open, and when the last one ended. A client that
-  // has not reported a job a recovery bound after the server finished everything never will.
-  let openPrompts = 0;
-  let everQueued = false;
-  /** Trace time (ms) from which the server is done and the network healthy, as far as the run knows. */
-  let quietFrom = 0;
-  trace.onEvent((e) => {
-    if (e.kind === 'prompt' && e.event === 'queued') {
-      openPrompts++;
-      everQueued = true;
-    } else if (e.kind === 'prompt' && ['success', 'error', 'interrupted', 'lost', 'deleted'].includes(e.event)) openPrompts--;
-    else if (e.kind === 'fault') {
-      const fault = scenario.faults.find((f) => f.type === e.faultType && describeFault(f) === e.fault);
-      quietFrom = Math.max(quietFrom, e.t + (fault ? effectMs(fault) : 0));
-      return;
-    } else if (!(e.kind === 'note' && e.message === 'network healthy') && !(e.kind === 'server' && e.event === 'restart_up')) return;
-    quietFrom = Math.max(quietFrom, e.t);
-  });
+  const progress = new ServerProgress(scenario.faults);
+  trace.onEvent((e) => progress.observe(e));
   let session: ClientSession | undefined;
   let recording = true;
   let startFailure: { message: string; seq: number } | undefined;
   const settled = new Set<string>();
   let clientGone = false;
+  /** Submits and cancels jobs on schedule, then waits (bounded) until every job settled or never will. */
+  const driveWorkload = async (session: ClientSession): Promise<void> => {
+    for (const job of scenario.jobs) {
+      clock.setTimeout(() => {
+        trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
+        session.submit({ id: job.id, prompt: job.prompt, window: job.window });
+      }, job.submitAtMs);
+      if (job.cancelAtMs !== undefined) {
+        clock.setTimeout(() => {
+          trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
+          session.cancel(job.id);
+        }, job.cancelAtMs);
+      }
+    }
+    const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
+    const runStart = clock.now();
+    const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
+    const hopeless = () => clock.now() - runStart > lastSubmitMs && progress.doneFor(trace.elapsed(), scenario.recoveryBoundMs);
+    const done = () => clientGone || allSettled() || hopeless();
+    const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
+    if (clock instanceof VirtualClock) {
+      await clock.runUntil(done, scenario.maxRunMs);
+      await clock.advanceBy(graceMs);
+    } else {
+      const deadline = Date.now() + scenario.maxRunMs;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, graceMs));
+    }
+    if (!allSettled()) {
+      const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
+      trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
+    }
+  };
   try {
     const context: ReferenceStartContext = {
       comfyUrl: '',
@@ -161,39 +179,6 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       startFailure = { message: (error as Error).message, seq: event.seq };
     }
     if (session) await driveWorkload(session);
-    async function driveWorkload(session: ClientSession): Promise<void> {
-      for (const job of scenario.jobs) {
-        clock.setTimeout(() => {
-          trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
-          session.submit({ id: job.id, prompt: job.prompt, window: job.window });
-        }, job.submitAtMs);
-        if (job.cancelAtMs !== undefined) {
-          clock.setTimeout(() => {
-            trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
-            session.cancel(job.id);
-          }, job.cancelAtMs);
-        }
-      }
-      const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
-      const runStart = clock.now();
-      const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
-      const hopeless = () =>
-        clock.now() - runStart > lastSubmitMs && openPrompts <= 0 && trace.elapsed() - quietFrom > scenario.recoveryBoundMs + (everQueued ? 0 : 5_000);
-      const done = () => clientGone || allSettled() || hopeless();
-      const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
-      if (clock instanceof VirtualClock) {
-        await clock.runUntil(done, scenario.maxRunMs);
-        await clock.advanceBy(graceMs);
-      } else {
-        const deadline = Date.now() + scenario.maxRunMs;
-        while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, graceMs));
-      }
-      if (!allSettled()) {
-        const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
-        trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
-      }
-    }
   } finally {
     recording = false;
     const exit = await session?.shutdown().catch((error: Error) => ({ code: null, signal: null, stderrTail: [error.message] }));
