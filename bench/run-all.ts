@@ -76,6 +76,24 @@ benches.push({
   ],
 });
 
+benches.push({
+  name: 'fuzz',
+  timeoutMs: 10 * 60_000,
+  summarise: (r) => [
+    ['memory: schedules/s, 3 jobs x 5 faults', `${r.memory.perSecond} (1 thread), ${r.memoryParallel.perSecond} (${r.memoryParallel.threads} threads)`, '>= 200', r.met],
+    ['network: schedules/s, 3 jobs x 5 faults', `${r.network.perSecond} (${r.network.schedules} runs, toxiproxy ${r.toxiproxy})`, '', null],
+  ],
+});
+
+benches.push({
+  name: 'mutant-kill-table',
+  timeoutMs: 10 * 60_000,
+  summarise: (r) => [
+    ['mutants killed by the catalogue (memory)', `${r.killed} of ${r.mutants} (${r.wallMs} ms wall)`, 'all', r.killedAll],
+    ['unmutated client fails', `${r.baselineFailures.length} of ${r.scenariosRun} scenarios`, '0', r.baselineFailures.length === 0],
+  ],
+});
+
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function runBench(bench: Bench): Promise<{ ok: boolean; ms: number; why?: string }> {

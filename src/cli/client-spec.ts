@@ -1,13 +1,25 @@
 import { driverClient, type ClientUnderTest } from '../harness/adapters/client-under-test.ts';
 import { referenceClient } from '../harness/adapters/reference-adapter.ts';
+import { isMutantName, mutantNames } from '../reference-client/mutants.ts';
+import { UsageError } from './main.ts';
 
 /**
- * `--client reference` is the in-process reference client; anything else is the command line
- * of a driver process (design.md, "Clients under test").
+ * `--client reference` is the in-process reference client; `--client reference:<mutant>` the same
+ * client with one planted bug (src/reference-client/mutants.ts, for showing that the catalogue
+ * catches it); anything else is the command line of a driver process (design.md, "Clients under
+ * test").
  */
 export function clientFromSpec(spec: string): ClientUnderTest {
   const trimmed = spec.trim();
   if (trimmed === 'reference') return referenceClient();
+  const mutant = /^reference:(.*)$/.exec(trimmed);
+  if (mutant) {
+    const name = mutant[1]!.trim();
+    if (!isMutantName(name)) {
+      throw new UsageError(`unknown mutant "${name}" in --client ${trimmed} (known: ${mutantNames.map((m) => `reference:${m}`).join(', ')})`);
+    }
+    return referenceClient(`reference:${name}`, { mutation: name });
+  }
   return driverClient(trimmed, trimmed);
 }
 

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDriver } from './driver-command.ts';
+import { registerFuzz } from './fuzz-command.ts';
+import { registerImport } from './import-command.ts';
+import { registerRecord } from './record-command.ts';
 import { registerReportCommands } from './report-commands.ts';
 import { registerRun } from './run-command.ts';
 import { registerServe } from './serve-command.ts';
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerServe(program);
   registerDriver(program);
+  registerFuzz(program);
+  registerRecord(program);
+  registerImport(program);
   return program;
 }
 

@@ -2,7 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { mergeReports, readReport } from '../harness/report/index.ts';
+import { isRecordedTraceFile } from '../harness/record/import-recording.ts';
 import { findScenarios } from '../scenarios/catalogue/index.ts';
+import { replayRecording } from './import-command.ts';
 import { UsageError } from './main.ts';
 import { executePlan } from './run-command.ts';
 
@@ -49,12 +51,28 @@ function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
 export function registerReportCommands(program: Command): void {
   program
     .command('replay')
-    .description('Run exactly the same scenario, client, transport and seed again (the failing ones of a report by default)')
-    .argument('<source>', 'a report directory, or one of its trace-*.jsonl files')
+    .description('Run exactly the same scenario, client, transport and seed again (the failing ones of a report by default); or replay recorded traffic (comfy-chaos record) against clients, with faults added')
+    .argument('<source>', 'a report directory, one of its trace-*.jsonl files, or a recorded trace')
     .option('--scenario <id...>', 'only these scenario ids')
     .option('--report <dir>', 'where to write the new report [default reports/replay-<time>]')
-    .action(async (source: string, opts: { scenario?: string[]; report?: string }) => {
+    .option('--client <client...>', 'recorded traces: "reference" or a driver command line (repeat for several) [default reference]')
+    .option('--fault <json>', 'recorded traces: add this fault (JSON), e.g. \'{"type":"terminate","at":{"on":"message","type":"executed"}}\' (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--faults <file>', 'recorded traces: add the faults of this YAML/JSON file (a list, or a scenario file)')
+    .option('--transport <transport>', 'recorded traces: memory or network [default network]')
+    .option('--seed <n>', 'recorded traces: seed of the simulator and clients [default 1]')
+    .action(async (source: string, opts: { scenario?: string[]; report?: string; client?: string[]; fault: string[]; faults?: string; transport?: string; seed?: string }) => {
       if (!existsSync(source)) throw new UsageError(`${source} does not exist; give a report directory or a trace file`);
+      if (!statSync(source).isDirectory() && isRecordedTraceFile(source)) {
+        const transport = opts.transport ?? 'network';
+        if (transport !== 'memory' && transport !== 'network') throw new UsageError(`--transport must be memory or network (got "${transport}")`);
+        const seed = Number(opts.seed ?? '1');
+        if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1} (got "${opts.seed}")`);
+        await replayRecording(source, { clients: opts.client ?? ['reference'], faults: opts.fault, faultsFile: opts.faults, transport, seed, report: opts.report });
+        return;
+      }
+      if (opts.client || opts.fault.length || opts.faults || opts.transport || opts.seed) {
+        throw new UsageError('--client, --fault, --faults, --transport and --seed are for recorded traces (comfy-chaos record); a run is replayed exactly as it ran');
+      }
       const runs = statSync(source).isDirectory() ? runsFromReport(source, opts.scenario) : runsFromTraceFile(source);
       const reportDir = opts.report ?? join('reports', `replay-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       let failed = false;

@@ -1,3 +1,4 @@
+import type { MutantName } from './mutants.ts';
 import type { Random } from './seeded-random.ts';
 
 export interface BackoffOptions {
@@ -14,6 +15,8 @@ export interface BackoffOptions {
   /** Failed attempts before {@link Backoff.next} returns undefined; 0 = unlimited. */
   maxAttempts: number;
   random: Random;
+  /** For comfy-chaos's own tests only: plants one named bug (mutants.ts). */
+  mutation?: MutantName;
 }
 
 /**
@@ -45,7 +48,9 @@ export class Backoff {
   delayFor(attempt: number, jobsPending: boolean): number {
     const { baseMs, pendingBaseMs, capMs, jitterRatio, random } = this.options;
     const base = jobsPending ? pendingBaseMs : baseMs;
-    const cap = jobsPending ? Math.min(capMs, this.options.pendingCapMs ?? capMs) : capMs;
+    let cap = jobsPending ? Math.min(capMs, this.options.pendingCapMs ?? capMs) : capMs;
+    // MUTANT no-backoff-cap: the delay doubles for ever (up to the longest delay a timer takes, ~24 days).
+    if (this.options.mutation === 'no-backoff-cap') cap = 2 ** 31 - 1;
     // 2 ** 31 is far past any cap; bounding the exponent keeps the number finite.
     const raw = Math.min(cap, base * 2 ** Math.min(attempt, 31));
     return Math.round(raw * (1 - jitterRatio * random()));

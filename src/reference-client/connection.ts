@@ -9,6 +9,7 @@ import {
   type WebSocketLike,
 } from '../protocol/index.ts';
 import type { Backoff } from './backoff.ts';
+import type { MutantName } from './mutants.ts';
 import type { TolerantParser } from './tolerant-parser.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface ConnectionOptions {
   healthTimeoutMs: number;
   connectTimeoutMs: number;
   featureFlags: Record<string, unknown>;
+  /** For comfy-chaos's own tests only: plants one named bug (mutants.ts). */
+  mutation?: MutantName;
 }
 
 export interface ConnectionListener {
@@ -260,6 +263,8 @@ export class Connection {
     this.options.clock.clearTimeout(this.healthTimer);
     this.healthTimer = undefined;
     if (!this.watching || this.current !== 'open') return;
+    // MUTANT deaf-socket-detection-off: an open socket is trusted however long it stays silent.
+    if (this.options.mutation === 'deaf-socket-detection-off') return;
     const generation = this.generation;
     this.healthTimer = this.options.clock.setTimeout(() => {
       if (generation !== this.generation || this.current !== 'open') return;

@@ -35,6 +35,7 @@ export type {
   JobOutcome,
   Listener,
 } from './events.ts';
+export { mutantNames, isMutantName, resolveMutation, type MutantName, type MutationOptions } from './mutants.ts';
 export { ReferenceClientError, type ReferenceClientErrorCode } from './errors.ts';
 export { TolerantParser, emptyParserStats, type ParsedFrame, type ParserStats, type SkipReason } from './tolerant-parser.ts';
 export { Backoff, type BackoffOptions } from './backoff.ts';

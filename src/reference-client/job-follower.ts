@@ -7,6 +7,7 @@ import {
 import type { CompletedEvent, JobOutcome, SessionEvents, TypedEmitter } from './events.ts';
 import type { ComfyHttp, TolerantHistoryEntry } from './http-api.ts';
 import type { JobRecord, JobRegistry } from './job-registry.ts';
+import type { MutantName } from './mutants.ts';
 import type { ResolvedTimings } from './options.ts';
 import { ProgressDebouncer } from './progress-debouncer.ts';
 import { historyOutcome, observeJobs, type JobObservation } from './resync.ts';
@@ -47,6 +48,8 @@ export class JobFollower {
     private readonly timings: ResolvedTimings,
     private readonly emitter: TypedEmitter<SessionEvents>,
     private readonly hooks: FollowerHooks,
+    /** For comfy-chaos's own tests only: plants one named bug (mutants.ts). */
+    private readonly mutation?: MutantName,
   ) {
     this.progress = new ProgressDebouncer(clock, timings.progressDebounceMs, (event) => {
       const job = this.registry.active(event.promptId);
@@ -113,6 +116,15 @@ export class JobFollower {
         return;
       }
       case 'execution_success': {
+        // MUTANT no-dedupe-polling-websocket: the socket path reports the end of a job that polling already reported.
+        if (this.mutation === 'no-dedupe-polling-websocket') {
+          const done = this.registry.get(message.data.prompt_id);
+          if (done?.outcome?.type === 'completed') {
+            const { type: _type, ...event } = done.outcome;
+            this.emitter.emit('completed', event);
+            return;
+          }
+        }
         const job = this.registry.active(message.data.prompt_id);
         if (!job) return;
         job.successSeen = true;
@@ -187,6 +199,10 @@ export class JobFollower {
       try {
         const entry = await this.http.getHistory(job.server, job.promptId);
         if (entry) return this.settleFromHistory(job, entry);
+        // MUTANT no-history-retry-after-success-race: one read; an entry not written yet means "no outputs".
+        if (this.mutation === 'no-history-retry-after-success-race') {
+          return this.settle(job, { type: 'completed', promptId: job.promptId, server: job.server, outputs: {}, confirmedBy: 'history' });
+        }
       } catch {
         // Retried below; the server may be restarting.
       }
@@ -279,6 +295,10 @@ export class JobFollower {
         job.lastAbsentAt = this.clock.now();
         job.absentChecks++;
         if (job.absentChecks >= this.timings.lostConfirmations) {
+          // MUTANT lost-reported-as-completed: "not in the queue any more" is taken for "done".
+          if (this.mutation === 'lost-reported-as-completed') {
+            return this.settle(job, { type: 'completed', promptId: job.promptId, server: job.server, outputs: {}, confirmedBy: 'history' });
+          }
           this.settle(job, {
             type: 'lost',
             promptId: job.promptId,
@@ -322,7 +342,8 @@ export class JobFollower {
     if (jobTimeoutMs === 0) return;
     const elapsed = this.clock.now() - job.submittedAt;
     const untilTimeout = Math.max(0, jobTimeoutMs - elapsed);
-    if (finalCheckLeadMs > 0 && finalCheckLeadMs < untilTimeout) {
+    // MUTANT no-last-check-before-timeout: the timeout fires without a last look at the server.
+    if (finalCheckLeadMs > 0 && finalCheckLeadMs < untilTimeout && this.mutation !== 'no-last-check-before-timeout') {
       job.timers.push(this.clock.setTimeout(() => void this.check([job]), untilTimeout - finalCheckLeadMs));
     }
     job.timers.push(

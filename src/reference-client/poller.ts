@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../protocol/index.ts';
+import type { MutantName } from './mutants.ts';
 
 /**
  * The HTTP polling fallback's heartbeat: runs `poll` every `intervalMs` while told to, never two
@@ -15,6 +16,8 @@ export class Poller {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly poll: () => Promise<void>,
+    /** For comfy-chaos's own tests only: plants one named bug (mutants.ts). */
+    private readonly mutation?: MutantName,
   ) {}
 
   get running(): boolean {
@@ -24,6 +27,8 @@ export class Poller {
   /** Starts (first poll after one interval) or stops polling. */
   update(shouldRun: boolean): void {
     if (shouldRun === this.wanted) return;
+    // MUTANT polling-never-stops: once started, nothing stops it (a forgotten clearInterval).
+    if (!shouldRun && this.mutation === 'polling-never-stops') return;
     this.wanted = shouldRun;
     if (shouldRun) this.schedule();
     else {

@@ -1,10 +1,11 @@
 import { ReferenceClientError } from './errors.ts';
+import { resolveMutation, type MutationOptions } from './mutants.ts';
 import { resolveTransport, type TimingOptions, type TransportOptions } from './options.ts';
 import { randomSeed } from './seeded-random.ts';
 import { ServerPool } from './server-pool.ts';
 import { WindowSession } from './window-session.ts';
 
-export interface ReferenceClientOptions extends TimingOptions, TransportOptions {
+export interface ReferenceClientOptions extends TimingOptions, TransportOptions, MutationOptions {
   /** ComfyUI base URL(s); every window shares one {@link ServerPool} over them. */
   servers: string | readonly string[];
 }
@@ -25,6 +26,7 @@ export class ReferenceClient {
     this.pool = new ServerPool(typeof options.servers === 'string' ? [options.servers] : options.servers);
     // Fail on a missing fetch/WebSocket now rather than at the first window.
     resolveTransport(options);
+    resolveMutation(options);
     this.seed = options.seed ?? randomSeed();
   }
 

@@ -6,6 +6,7 @@ import {
   type KnownServerMessage,
   type UnknownServerMessage,
 } from '../protocol/index.ts';
+import type { MutantName } from './mutants.ts';
 
 /**
  * Turns whatever arrives on the socket into a message, a binary frame, or a counted skip. It
@@ -79,6 +80,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export class TolerantParser {
   readonly stats: ParserStats = emptyParserStats();
 
+  /** @param mutation For comfy-chaos's own tests only: plants one named bug (mutants.ts). */
+  constructor(private readonly mutation?: MutantName) {}
+
   /** Accepts what `onmessage` delivers; a Blob must be read by the caller first (it is async). */
   parse(data: unknown): ParsedFrame {
     this.stats.frames++;
@@ -113,6 +117,11 @@ export class TolerantParser {
 
   private parseText(raw: string): ParsedFrame {
     let text = raw;
+    // MUTANT bom-not-stripped: a bare JSON.parse throws on the BOM and the frame is dropped.
+    if (this.mutation === 'bom-not-stripped' && text.charCodeAt(0) === 0xfeff) {
+      this.stats.nonJson++;
+      return { kind: 'skipped', reason: 'non_json', detail: preview(text) };
+    }
     if (text.charCodeAt(0) === 0xfeff) {
       this.stats.bomStripped++;
       while (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

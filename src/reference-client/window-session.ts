@@ -7,13 +7,14 @@ import { ComfyHttp, type UploadFile } from './http-api.ts';
 import { JobFollower, type FollowerStats } from './job-follower.ts';
 import { JobRegistry, type JobRecord, type JobState, type RegistryCounts } from './job-registry.ts';
 import { resolveTimings, resolveTransport, type ResolvedTimings, type TimingOptions, type TransportOptions } from './options.ts';
+import { resolveMutation, type MutantName, type MutationOptions } from './mutants.ts';
 import { Poller } from './poller.ts';
 import { observeJobs } from './resync.ts';
 import { seededRandom, uuid4, type Random } from './seeded-random.ts';
 import { ServerPool } from './server-pool.ts';
 import { TolerantParser, type ParserStats } from './tolerant-parser.ts';
 
-export interface WindowSessionOptions extends TimingOptions, TransportOptions {
+export interface WindowSessionOptions extends TimingOptions, TransportOptions, MutationOptions {
   /** ComfyUI base URL(s) (`http://127.0.0.1:8188`), or a {@link ServerPool} shared with other windows. */
   servers: string | readonly string[] | ServerPool;
   /** [options.clientId=a seeded uuid, 32 hex digits] Kept for the session's life, across reconnects. */
@@ -61,6 +62,9 @@ export interface SessionStatus {
   };
 }
 
+/** Only for the progress-to-wrong-window mutant: the window opened last, per pool (per application). */
+const currentWindow = new WeakMap<ServerPool, WindowSession>();
+
 /**
  * One window of an application: the unit of isolation. It has its own clientId, its own jobs and
  * its own socket, and reports events for its jobs only. It locks the server its pending jobs run
@@ -72,7 +76,7 @@ export class WindowSession {
   private readonly pool: ServerPool;
   private readonly emitter = new TypedEmitter<SessionEvents>();
   private readonly registry = new JobRegistry();
-  private readonly parser = new TolerantParser();
+  private readonly parser: TolerantParser;
   private readonly random: Random;
   private readonly http: ComfyHttp;
   private readonly connection: Connection;
@@ -87,12 +91,19 @@ export class WindowSession {
   private closed = false;
   private submitRetries = 0;
   private lockReleases = 0;
+  /** For comfy-chaos's own tests only: the planted bug (mutants.ts), if any. */
+  private readonly mutation: MutantName | undefined;
+  /** Only for the polling-never-stops mutant: every job the poller ever polled. */
+  private readonly everPolled = new Set<JobRecord>();
 
   constructor(options: WindowSessionOptions) {
     this.timings = resolveTimings(options);
     const transport = resolveTransport(options);
+    this.mutation = resolveMutation(options);
+    const mutation = this.mutation;
     this.clock = transport.clock;
     this.pool = options.servers instanceof ServerPool ? options.servers : new ServerPool(typeof options.servers === 'string' ? [options.servers] : options.servers);
+    this.parser = new TolerantParser(mutation);
     this.random = seededRandom(transport.seed);
     this.clientId = options.clientId ?? uuid4(this.random).replace(/-/g, '');
     if (this.clientId === '') throw new ReferenceClientError('CC_ERR_INVALID_OPTION', 'clientId must not be empty (ComfyUI would route events nowhere)');
@@ -106,11 +117,12 @@ export class WindowSession {
       jitterRatio: t.reconnectJitterRatio,
       maxAttempts: t.maxReconnectAttempts,
       random: this.random,
+      mutation,
     });
     this.follower = new JobFollower(this.registry, this.http, this.clock, t, this.emitter, {
       gaveUp: () => this.connection.state === 'failed' || this.closed,
       changed: () => this.afterChange(),
-    });
+    }, mutation);
     this.connection = new Connection(
       {
         clientId: this.clientId,
@@ -121,17 +133,30 @@ export class WindowSession {
         healthTimeoutMs: t.healthTimeoutMs,
         connectTimeoutMs: t.connectTimeoutMs,
         featureFlags: transport.featureFlags,
+        mutation,
       },
       {
         message: (message) => this.follower.onMessage(message),
         binary: (frame) => this.follower.onBinary(frame),
-        opened: ({ server }) => this.follower.resync(server),
+        opened: ({ server, reconnect }) => {
+          // MUTANT no-resync-after-reconnect: a reconnect is not followed by an HTTP look at the jobs.
+          if (reconnect && mutation === 'no-resync-after-reconnect') return;
+          this.follower.resync(server);
+        },
         healthChanged: () => this.connectionChanged(),
         stateChanged: () => this.connectionChanged(),
         gaveUp: (server) => void this.follower.check(this.registry.accepted().filter((j) => j.server === server)),
       },
     );
-    this.poller = new Poller(this.clock, t.pollIntervalMs, () => this.follower.check(this.jobsNeedingPolling()));
+    this.poller = new Poller(this.clock, t.pollIntervalMs, () => this.poll(), mutation);
+    // MUTANT progress-to-wrong-window: the window opened last is the "current" one, and gets every window's progress too.
+    if (mutation === 'progress-to-wrong-window') {
+      currentWindow.set(this.pool, this);
+      this.emitter.on('progress', (event) => {
+        const current = currentWindow.get(this.pool);
+        if (current && current !== this && !current.closed) current.emitter.emit('progress', event);
+      });
+    }
   }
 
   on<K extends keyof SessionEvents>(type: K, listener: Listener<SessionEvents[K]>): () => void {
@@ -212,7 +237,11 @@ export class WindowSession {
    */
   releaseLock(options: { force?: boolean } = {}): boolean {
     if (this.lockedServer === undefined) return false;
-    if (!options.force && (this.registry.pending().length > 0 || this.busy > 0)) return false;
+    // MUTANT lock-never-released: only closing the window lets go of its server.
+    if (!options.force && this.mutation === 'lock-never-released') return false;
+    // MUTANT lock-released-while-pending: the lock does not wait for the window's other pending jobs.
+    const pending = this.mutation === 'lock-released-while-pending' ? 0 : this.registry.pending().length;
+    if (!options.force && (pending > 0 || this.busy > 0)) return false;
     this.clock.clearTimeout(this.lockTimer);
     this.lockTimer = undefined;
     this.pool.release(this.lockedServer);
@@ -318,7 +347,10 @@ export class WindowSession {
     const server = this.connection.server;
     this.connection.setJobsPending(this.registry.pending().some((j) => j.server === server));
     this.updatePolling();
-    if (this.registry.pending().length === 0 && this.busy === 0 && this.lockedServer !== undefined && this.lockTimer === undefined) {
+    const { completed, failed, interrupted, lost } = this.registry.counts;
+    // MUTANT lock-released-while-pending: once a job of the window has ended, the window counts as idle.
+    const idle = this.mutation === 'lock-released-while-pending' ? completed + failed + interrupted + lost > 0 : this.registry.pending().length === 0;
+    if (idle && this.busy === 0 && this.lockedServer !== undefined && this.lockTimer === undefined) {
       this.lockTimer = this.clock.setTimeout(() => {
         this.lockTimer = undefined;
         this.releaseLock();
@@ -336,6 +368,20 @@ export class WindowSession {
     const healthy = this.connection.healthy;
     const server = this.connection.server;
     return this.registry.accepted().filter((job) => !healthy || job.server !== server);
+  }
+
+  private poll(): Promise<void> {
+    const jobs = this.jobsNeedingPolling();
+    // MUTANT polling-never-stops: every tick reports again each job the poller once saw finished.
+    if (this.mutation === 'polling-never-stops') {
+      for (const job of this.everPolled) {
+        if (job.outcome?.type !== 'completed') continue;
+        const { type: _type, ...event } = job.outcome;
+        this.emitter.emit('completed', event);
+      }
+      for (const job of jobs) this.everPolled.add(job);
+    }
+    return this.follower.check(jobs);
   }
 
   private updatePolling(): void {

@@ -14,6 +14,30 @@ export const workloadJob = z.object({
 });
 export type WorkloadJob = z.infer<typeof workloadJob>;
 
+/** One recorded server frame: a JSON message, or a binary frame (a preview) as base64; `atMs` from the prompt's first frame. */
+export const scriptedFrame = z.union([
+  z.object({ atMs: z.number().nonnegative(), message: z.object({ type: z.string(), data: z.unknown().optional() }) }),
+  z.object({ atMs: z.number().nonnegative(), base64: z.string() }),
+]);
+
+/**
+ * What a real server sent for one prompt (from `comfy-chaos import`). The simulator plays it for
+ * the prompt accepted in the same position instead of running its engine, with the recorded
+ * prompt id replaced by the new one (src/simulator/engine/scripted-prompt.ts).
+ */
+export const scriptedPrompt = z.object({
+  /** The prompt id in the recording. */
+  promptId: z.string().min(1),
+  outcome: z.enum(['success', 'error', 'interrupted']),
+  /** From `execution_start` to the terminal `execution_*` message, in order. */
+  frames: z.array(scriptedFrame),
+  /** The recorded `/history` entry of the prompt, written as its history when it ends. */
+  history: z.record(z.string(), z.unknown()).optional(),
+  /** How long the prompt ran when the recording has none of its frames, in ms. */
+  durationMs: z.number().nonnegative().optional(),
+});
+export type ScriptedPromptInput = z.input<typeof scriptedPrompt>;
+
 /** The invariants of design.md's oracle, by name. */
 export const invariantName = z.enum([
   'no-lost-completion',
@@ -83,6 +107,8 @@ export const scenario = z
      * network transport whatever this says (see {@link scenarioTransports}).
      */
     transports: z.array(z.enum(['memory', 'network'])).min(1).default(['memory', 'network']),
+    /** Recorded traffic (a scenario made by `comfy-chaos import`): the n-th accepted prompt plays `script[n-1]`. */
+    script: z.array(scriptedPrompt).optional(),
   })
   .superRefine((s, ctx) => {
     const ids = new Set<string>();

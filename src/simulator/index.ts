@@ -7,3 +7,4 @@ export { route, type Route } from './http/comfy-routes.ts';
 export { jsonResponse, textResponse, emptyResponse, type SimRequest, type SimResponse } from './http/types.ts';
 export { traceToJsonLines } from './trace/trace-recorder.ts';
 export { nodeCatalogue } from './nodes/catalogue.ts';
+export type { ScriptedPrompt, ScriptedFrame } from './engine/scripted-prompt.ts';

@@ -1,10 +1,11 @@
-import type { Clock, Fault, FaultInput, HistoryEntry, NodeOutput } from '../protocol/index.ts';
+import type { Clock, Fault, FaultInput, HistoryEntry, NodeOutput, TimerHandle } from '../protocol/index.ts';
 import { SocketHub } from './delivery/socket-hub.ts';
-import { executePrompt, type PromptOutcome } from './engine/prompt-executor.ts';
+import { executePrompt } from './engine/prompt-executor.ts';
 import { HistoryStore } from './engine/history-store.ts';
 import { catalogueBehaviour, type NodeBehaviour } from './engine/node-behaviour.ts';
 import { NodeCache } from './engine/node-cache.ts';
 import { PromptQueue, toQueueItem, type QueuedPrompt } from './engine/prompt-queue.ts';
+import { acceptScriptedPrompt, playScriptedPrompt, scriptFor, type ScriptedOutcome, type ScriptedPrompt } from './engine/scripted-prompt.ts';
 import { resolveTiming, type ResolvedTiming, type TimingOptions } from './engine/timing.ts';
 import { FaultInjector, type FaultActions } from './faults/fault-injector.ts';
 import { FileStore } from './files/file-store.ts';
@@ -34,6 +35,8 @@ export interface SimulatorCoreOptions {
   onNetworkFault?: (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => void;
   /** Called when a restart fault takes the server down or brings it back (the network transport closes its port). */
   onAvailability?: (up: boolean) => Promise<void> | void;
+  /** Scripted mode: the n-th accepted prompt plays `script[n-1]` (recorded frames) instead of running the engine. */
+  script?: readonly ScriptedPrompt[];
 }
 
 /**
@@ -64,6 +67,8 @@ export class SimulatorCore {
   private refuseStatus = 503;
   private up = true;
   private closed = false;
+  /** Timers of the process (worker pickup, late history, restart), cleared when it stops so nothing outlives it. */
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(private readonly options: SimulatorCoreOptions) {
     this.clock = options.clock;
@@ -89,10 +94,22 @@ export class SimulatorCore {
     this.injector.start();
   }
 
+  /** Runs `callback` after `delayMs` on the simulator's clock, unless the simulator stops first. */
+  private later(callback: () => void, delayMs: number): void {
+    const handle = this.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      callback();
+    }, delayMs);
+    this.timers.add(handle);
+  }
+
   stop(): void {
     if (this.closed) return;
     this.closed = true;
     this.generation++;
+    for (const handle of this.timers) this.clock.clearTimeout(handle);
+    this.timers.clear();
+    this.hub.reset();
     this.injector.stop();
     this.hub.terminateAll();
     this.trace.record({ kind: 'server', event: 'stop' });
@@ -116,7 +133,13 @@ export class SimulatorCore {
       number = body.front === true ? -this.counter : this.counter;
       this.counter++;
     }
-    const result = validatePrompt(body, { context: { fileExists: (name: string) => this.files.existsAnnotated(name) } });
+    let result = validatePrompt(body, { context: { fileExists: (name: string) => this.files.existsAnnotated(name) } });
+    const script = scriptFor(this.options.script, this.accepted + 1);
+    if (!result.ok && script) {
+      // The real server accepted it (nodes the simulator does not know): so does the replay.
+      const accepted = acceptScriptedPrompt(body, script);
+      if (accepted) result = { ok: true, prompt: accepted.prompt, outputs: accepted.outputs, nodeErrors: {} };
+    }
     if (!result.ok) return jsonResponse(result.body, 400);
     const promptId = typeof body.prompt_id === 'string' ? body.prompt_id : this.random.uuid4();
     const extraData: Record<string, unknown> =
@@ -171,7 +194,7 @@ export class SimulatorCore {
     if (this.workerBusy || this.closed) return;
     this.workerBusy = true;
     const generation = this.generation;
-    this.clock.setTimeout(() => {
+    this.later(() => {
       void this.work(generation);
     }, this.timing.pickupMs);
   }
@@ -184,7 +207,11 @@ export class SimulatorCore {
         this.interruptFlag = false;
         this.broadcastStatus();
         this.trace.record({ kind: 'prompt', event: 'started', promptId: item.promptId });
-        const outcome = await executePrompt(this.executorHost(generation), item);
+        const script = scriptFor(this.options.script, item.index);
+        if (script) this.trace.record({ kind: 'note', message: `prompt ${item.index} (${item.promptId}) plays the recorded frames of ${script.promptId}` });
+        const outcome: ScriptedOutcome = script
+          ? await playScriptedPrompt(this.executorHost(generation), item, script)
+          : await executePrompt(this.executorHost(generation), item);
         if (outcome.status === 'aborted' || generation !== this.generation) return;
         this.finish(item, outcome);
       }
@@ -193,10 +220,10 @@ export class SimulatorCore {
     }
   }
 
-  private finish(item: QueuedPrompt, outcome: Exclude<PromptOutcome, { status: 'aborted' }>): void {
+  private finish(item: QueuedPrompt, outcome: Exclude<ScriptedOutcome, { status: 'aborted' }>): void {
     const outputs = outcome.status === 'success' ? outcome.outputs : {};
     this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs });
-    const entry: HistoryEntry = {
+    const entry: HistoryEntry = outcome.history ?? {
       prompt: toQueueItem(item),
       outputs,
       status: {
@@ -212,7 +239,7 @@ export class SimulatorCore {
     };
     const generation = this.generation;
     if (this.historyDelayMs > 0 && outcome.status === 'success') {
-      this.clock.setTimeout(() => generation === this.generation && writeHistory(), this.historyDelayMs);
+      this.later(() => generation === this.generation && writeHistory(), this.historyDelayMs);
     } else writeHistory();
     this.queue.running = null;
     this.broadcastStatus();
@@ -290,7 +317,7 @@ export class SimulatorCore {
       this.historyDelayMs = 0;
     }
     void this.options.onAvailability?.(false);
-    this.clock.setTimeout(() => {
+    this.later(() => {
       if (this.closed) return;
       void Promise.resolve(this.options.onAvailability?.(true)).then(() => {
         this.up = true;

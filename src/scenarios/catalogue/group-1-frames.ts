@@ -145,4 +145,20 @@ export const group1Frames: ScenarioInput[] = [
     faults: [{ type: 'extra_fields', frames: 60, at: onMessage('execution_start') }],
     ...quick,
   },
+  {
+    id: '1.14',
+    name: 'end-frames-lost-on-a-live-socket',
+    purpose:
+      'executed, execution_success, the final status and executing{null} are lost while the socket stays open and is not yet deaf: the last HTTP check before the job timeout finds the job finished, so it is completed, not timed out',
+    jobs: [job()],
+    faults: [
+      { type: 'drop', at: onMessage('executed') },
+      { type: 'drop', frames: 3, at: onMessage('execution_success') },
+    ],
+    // The timeout (8 s) comes before the socket could look deaf (30 s): only the check 5 s before the timeout can see the end.
+    clientHints: { jobTimeoutMs: 8_000, healthTimeoutMs: 30_000 },
+    latencyBoundMs: 5_000,
+    recoveryBoundMs: 5_000,
+    maxRunMs: 20_000,
+  },
 ];

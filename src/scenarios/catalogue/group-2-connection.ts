@@ -131,4 +131,16 @@ export const group2Connection: ScenarioInput[] = [
     faults: [{ type: 'terminate', at: atMs(1_500) }],
     ...bounds,
   },
+  {
+    id: '2.13',
+    name: 'blip-while-first-of-two-ends',
+    purpose:
+      'Two jobs queued; the socket blips (1006, upgrades refused for 0.4 s) while the first one ends, and the second runs on for 8 s, so no empty-queue status comes soon: only the HTTP resync on reconnect reports the first job in time',
+    jobs: [sleepJob('j1', 1_000, 10), sleepJob('j2', 8_000, 16, { submitAtMs: 50 })],
+    faults: [
+      { type: 'terminate', at: onMessage('executed', { prompt: 1 }) },
+      { type: 'refuse_upgrades', durationMs: 400, at: onMessage('executed', { prompt: 1, when: 'after' }) },
+    ],
+    ...bounds,
+  },
 ];

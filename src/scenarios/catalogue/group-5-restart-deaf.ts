@@ -104,4 +104,19 @@ export const group5RestartDeaf: ScenarioInput[] = [
     clientHints: { healthTimeoutMs: 2_000 },
     ...deafBounds,
   },
+  {
+    id: '5.10',
+    name: 'server-gone-for-good',
+    purpose:
+      'The server dies mid-job and never comes back (socket and HTTP): the client keeps trying, with capped backoff, up to its attempt limit and then reports the job failed, never pending for ever',
+    jobs: [sleepJob('j1', 60_000, 20)],
+    // Down for an hour: longer than the run, so for the client the server is gone for good.
+    faults: [{ type: 'restart', downMs: 3_600_000, loseState: true, at: onMessage('progress', { occurrence: 3 }) }],
+    expect: { j1: 'lost' },
+    // The reference client gives up after 3600 attempts at most 200 ms apart (about 11 minutes).
+    latencyBoundMs: 5_000,
+    recoveryBoundMs: 900_000,
+    maxRunMs: 900_000,
+    transports: ['memory'],
+  },
 ];

@@ -1,6 +1,6 @@
 import { txt2imgGraph } from '../graphs.ts';
 import type { ScenarioInput } from '../scenario.ts';
-import { failingJob, onMessage, sleepJob } from './builders.ts';
+import { atMs, failingJob, onMessage, sleepJob } from './builders.ts';
 
 /**
  * Group 6, several jobs, several windows, several servers. A window (session) is the unit of
@@ -110,6 +110,31 @@ export const group6JobsWindowsServers: ScenarioInput[] = [
     ],
     faults: [{ type: 'close', code: 1011, reason: 'internal error', at: onMessage('progress', { prompt: 1, occurrence: 3 }) }],
     expect: { b1: 'failed', c1: 'interrupted' },
+    ...bounds,
+  },
+  {
+    id: '6.11',
+    name: 'window-moves-off-dead-server',
+    purpose:
+      'A window\'s job ends on server 1, whose lock is then released; server 1 dies for good, and the window\'s next job goes to server 2 and completes instead of failing against the dead server',
+    servers: 2,
+    jobs: [sleepJob('j1', 800, 8), sleepJob('j2', 800, 8, { submitAtMs: 5_000 })],
+    // j1 ends at ~0.9 s and the lock goes 1 s later; server 1 dies at 3 s, before j2 is submitted.
+    faults: [{ type: 'restart', downMs: 3_600_000, loseState: false, at: atMs(3_000) }],
+    clientHints: { lockReleaseDelayMs: 1_000 },
+    ...bounds,
+    // The simulator keeps its hour-long restart timer after it closes, which would hold a
+    // network-transport process open for the hour: memory only.
+    transports: ['memory'],
+  },
+  {
+    id: '6.12',
+    name: 'lock-held-until-last-job-ends',
+    purpose:
+      'A window runs a short and a long job on server 1; after the short one ends, a job submitted while the long one still runs goes to server 1 too: the lock is held until the window\'s last job ends',
+    servers: 2,
+    jobs: [sleepJob('j1', 500, 5), sleepJob('j2', 5_000, 10, { submitAtMs: 50 }), sleepJob('j3', 500, 5, { submitAtMs: 3_000 })],
+    clientHints: { lockReleaseDelayMs: 500 },
     ...bounds,
   },
 ];

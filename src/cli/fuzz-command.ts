@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatFuzzReport, fuzz, type FuzzProgress } from '../harness/fuzz/index.ts';
+import type { Transport } from '../harness/runner.ts';
+import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
+import { clientFromSpec } from './client-spec.ts';
+import { UsageError } from './main.ts';
+
+interface FuzzCliOptions {
+  client: string;
+  runs?: string;
+  seed?: string;
+  path?: string;
+  transport: string;
+  out?: string;
+  maxTime?: string;
+  strict: boolean;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+/** A live line on a terminal (`[412/1000] 0 failures, 96/s`), nothing in CI but every 100 runs. */
+function progressPrinter(out: NodeJS.WriteStream): { update(p: FuzzProgress): void; end(): void } {
+  const live = Boolean(out.isTTY) && !process.env.CI;
+  const started = performance.now();
+  let drawn = false;
+  return {
+    update(p) {
+      const rate = ((p.runs / (performance.now() - started)) * 1000).toFixed(0);
+      const line = p.phase === 'searching' ? `[${p.runs}/${p.planned}] searching, ${rate}/s` : `[${p.runs}] counterexample found, shrinking (${p.failures} failing so far), ${rate}/s`;
+      if (live) {
+        out.write(`\r\x1b[2K${line}`);
+        drawn = true;
+      } else if (p.runs % 100 === 0 || (p.phase === 'shrinking' && p.failures === 1 && p.last.verdict === 'fail')) out.write(`${line}\n`);
+    },
+    end() {
+      if (drawn) out.write('\r\x1b[2K');
+    },
+  };
+}
+
+export function registerFuzz(program: Command): void {
+  program
+    .command('fuzz')
+    .description('Search generated scenarios (workload x fault schedule) for one the client fails, and shrink it to a replayable scenario file')
+    .requiredOption('--client <client>', '"reference", "reference:<mutant>", or the command line of a driver process')
+    .option('--runs <n>', 'generated scenarios to try [default 1000 memory, 10 network]')
+    .option('--seed <n>', 'fast-check seed; the same seed generates the same scenarios [default random, printed]')
+    .option('--path <path>', 'counterexample path printed by a failure; with its --seed, replays exactly that case')
+    .option('--transport <transport>', 'memory (virtual time, in-process clients) or network (real sockets, Toxiproxy faults)', 'memory')
+    .option('--out <dir>', 'where a failure writes shrunk-scenario.yaml, its trace and its report [default reports/fuzz-<time>]')
+    .option('--max-time <s>', 'stop searching and shrinking after this many seconds [default 300]', '300')
+    .option('--strict', 'on the network transport, a missing Toxiproxy is an error (exit 2), not fewer faults', false)
+    .action(async (opts: FuzzCliOptions) => {
+      if (opts.transport !== 'memory' && opts.transport !== 'network') throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
+      const transport: Transport = opts.transport;
+      const runs = opts.runs === undefined ? undefined : integer('runs', opts.runs, 1, 10_000_000);
+      const seed = opts.seed === undefined ? undefined : integer('seed', opts.seed, -(2 ** 31), 2 ** 31 - 1);
+      if (opts.path !== undefined && !/^\d+(:\d+)*$/.test(opts.path)) throw new UsageError(`--path must be a fast-check path such as "12:3:0" (got "${opts.path}")`);
+      if (opts.path !== undefined && seed === undefined) throw new UsageError('--path replays a counterexample of one seed: give its --seed too');
+      const maxTime = Number(opts.maxTime);
+      if (!Number.isFinite(maxTime) || maxTime <= 0) throw new UsageError(`--max-time must be a positive number of seconds (got "${opts.maxTime}")`);
+      let client;
+      try {
+        client = clientFromSpec(opts.client);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new UsageError((error as Error).message);
+      }
+      if (!client.transports.includes(transport)) {
+        throw new UsageError(`client "${opts.client}" cannot run on the ${transport} transport (a driver process needs --transport network)`);
+      }
+      const strict = opts.strict || process.env.COMFY_CHAOS_STRICT === '1';
+      let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
+      if (transport === 'network') {
+        try {
+          toxiproxy = await acquireToxiproxy({ strict });
+        } catch (error) {
+          throw new UsageError(`${(error as Error).message}\n(--strict: network faults need Toxiproxy; ${HOW_TO_GET_TOXIPROXY})`);
+        }
+        process.stdout.write(
+          toxiproxy.status === 'ready'
+            ? `toxiproxy ${toxiproxy.version} (${toxiproxy.kind}) at ${toxiproxy.url}\n`
+            : `note: no Toxiproxy, so no network faults are generated: ${toxiproxy.reason}\n`,
+        );
+      }
+      const out = opts.out ?? join('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const progress = progressPrinter(process.stdout);
+      let report;
+      try {
+        report = await fuzz({
+          client,
+          clientSpec: opts.client.trim(),
+          transport,
+          outDir: out,
+          maxTimeMs: maxTime * 1000,
+          ...(runs === undefined ? {} : { runs }),
+          ...(seed === undefined ? {} : { seed }),
+          ...(opts.path === undefined ? {} : { path: opts.path }),
+          ...(toxiproxy ? { toxiproxy } : {}),
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        progress.end();
+        if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
+      }
+      for (const line of formatFuzzReport(report)) process.stdout.write(`${line}\n`);
+      process.exitCode = report.failure ? 1 : 0;
+    });
+}
