@@ -310,7 +310,12 @@ export class JobFollower {
       case 'unreachable':
         if (this.hooks.gaveUp()) {
           this.settle(job, { type: 'failed', promptId: job.promptId, server: job.server, reason: 'disconnected', error: `server unreachable: ${observation.error}` });
+          return;
         }
+        // A check that failed (a 5xx from /queue, a /history read that timed out) proves nothing:
+        // look again soon rather than wait for the next reconnect or health timeout, which may
+        // never come while the socket stays open (found by the property search, test/property/findings).
+        this.scheduleRecheck(job);
         return;
     }
   }

@@ -39,7 +39,11 @@ export interface TimingOptions {
   healthTimeoutMs?: number;
   /** [options.pollIntervalMs=1000] HTTP polling interval while the socket is down or deaf and jobs are pending. */
   pollIntervalMs?: number;
-  /** [options.requestTimeoutMs=10000] Any HTTP request not answered by then fails (and is retried where safe). */
+  /**
+   * [options.requestTimeoutMs=5000] Any HTTP request not answered by then fails (and is retried where
+   * safe). ComfyUI answers HTTP from its event loop even while a prompt runs, so a request that takes
+   * longer is hung; a shorter timeout recovers sooner (test/regressions/scenarios/resync-read-timeout-not-retried.yaml).
+   */
   requestTimeoutMs?: number;
   /** [options.historyRetryDelayMs=250] Wait between two reads of `/history/{id}` after a job ended (ComfyUI#11540). */
   historyRetryDelayMs?: number;
@@ -91,7 +95,7 @@ export const defaultTimings: ResolvedTimings = Object.freeze({
   connectTimeoutMs: 10_000,
   healthTimeoutMs: 30_000,
   pollIntervalMs: 1000,
-  requestTimeoutMs: 10_000,
+  requestTimeoutMs: 5_000,
   historyRetryDelayMs: 250,
   historyRetryLimit: 12,
   lostConfirmations: 3,
