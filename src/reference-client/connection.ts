@@ -51,6 +51,12 @@ export interface ConnectionStats {
   drops: number;
   deafDetections: number;
   connectTimeouts: number;
+  /**
+   * Sockets the server side or the network ended (close or error events, refused connects), as
+   * opposed to the client dropping a deaf socket. A server restart always adds one, so a job can
+   * only be lost if this moved since it was submitted.
+   */
+  serverDrops: number;
 }
 
 /** `http://host:port/base` -> `ws://host:port/base/ws?clientId=...` */
@@ -65,7 +71,7 @@ export function webSocketUrl(server: string, clientId: string): string {
  * detection; knows nothing about jobs except whether some are pending.
  */
 export class Connection {
-  readonly stats: ConnectionStats = { opens: 0, reconnects: 0, drops: 0, deafDetections: 0, connectTimeouts: 0 };
+  readonly stats: ConnectionStats = { opens: 0, reconnects: 0, drops: 0, deafDetections: 0, connectTimeouts: 0, serverDrops: 0 };
   private current: ConnectionState = 'idle';
   private target: string | undefined;
   private socket: WebSocketLike | undefined;
@@ -209,8 +215,12 @@ export class Connection {
       this.armHealthTimer();
       this.receive(event.data, generation);
     };
-    socket.onclose = () => this.drop(generation);
-    socket.onerror = () => this.drop(generation);
+    const ended = () => {
+      if (generation === this.generation && this.current !== 'closed') this.stats.serverDrops++;
+      this.drop(generation);
+    };
+    socket.onclose = ended;
+    socket.onerror = ended;
   }
 
   private receive(data: unknown, generation: number): void {

@@ -27,6 +27,8 @@ export interface FollowerHooks {
   gaveUp(): boolean;
   /** Something about pending jobs changed (polling, deaf detection and the lock depend on it). */
   changed(): void;
+  /** Sockets the server or the network ended so far ({@link ConnectionStats.serverDrops}). */
+  serverDrops(): number;
 }
 
 /**
@@ -64,6 +66,7 @@ export class JobFollower {
   /** Registers a job about to be posted; the promise resolves with its one outcome. */
   track(promptId: string, server: string): { job: JobRecord; outcome: Promise<JobOutcome> } {
     const job = this.registry.add(promptId, server, this.clock.now());
+    job.serverDropsAtSubmit = this.hooks.serverDrops();
     const outcome = new Promise<JobOutcome>((resolve) => this.resolvers.set(promptId, resolve));
     return { job, outcome };
   }
@@ -280,6 +283,7 @@ export class JobFollower {
       case 'queued':
         job.absentChecks = 0;
         job.lastAbsentAt = undefined;
+        job.firstAbsentAt = undefined;
         job.state = observation.kind;
         return;
       case 'absent':
@@ -293,7 +297,18 @@ export class JobFollower {
           return;
         }
         job.lastAbsentAt = this.clock.now();
+        job.firstAbsentAt ??= job.lastAbsentAt;
         job.absentChecks++;
+        // Only a restart loses a job, and a restart ends every socket. While no socket has ended
+        // since the job was submitted, an absence may be a history entry written late
+        // (ComfyUI#11540), so wait at least as long as a late entry is waited for after a success
+        // (test/property/findings: lost while history was late and the socket silent).
+        const restartPossible = job.serverDropsAtSubmit === undefined || this.hooks.serverDrops() !== job.serverDropsAtSubmit;
+        const lateHistoryWindowMs = this.timings.historyRetryDelayMs * this.timings.historyRetryLimit;
+        if (!restartPossible && this.clock.now() - job.firstAbsentAt < lateHistoryWindowMs) {
+          this.scheduleRecheck(job);
+          return;
+        }
         if (job.absentChecks >= this.timings.lostConfirmations) {
           // MUTANT lost-reported-as-completed: "not in the queue any more" is taken for "done".
           if (this.mutation === 'lost-reported-as-completed') {

@@ -30,6 +30,10 @@ export interface JobRecord {
   checking: boolean;
   /** Consecutive checks that found the job in neither the queue nor history. */
   absentChecks: number;
+  /** The connection's server-side drops when the job was submitted: no drop since, no restart, so not lost. */
+  serverDropsAtSubmit?: number;
+  /** When the first counted absence was seen (reset when the job is seen again). */
+  firstAbsentAt?: number;
   /** When the last counted absence was seen: absences closer together than the recheck delay count once. */
   lastAbsentAt?: number;
   lastObservation: Observation | undefined;

@@ -122,6 +122,7 @@ export class WindowSession {
     this.follower = new JobFollower(this.registry, this.http, this.clock, t, this.emitter, {
       gaveUp: () => this.connection.state === 'failed' || this.closed,
       changed: () => this.afterChange(),
+      serverDrops: () => this.connection?.stats.serverDrops ?? 0,
     }, mutation);
     this.connection = new Connection(
       {

@@ -10,10 +10,9 @@ import { loadScenarioFile } from '../../src/scenarios/scenario-file.ts';
  * they fail today, with the invariant they break. The generators avoid them (see the
  * constraints of src/scenarios/arbitraries/fault.ts and generated-scenario.ts) so that the
  * search keeps looking elsewhere. When the client is fixed, a test here fails: move the file to
- * test/regressions/scenarios/ as a scenario that must pass (two already are), and lift the generator's constraint.
+ * test/regressions/scenarios/ as a scenario that must pass (three already are), and lift the generator's constraint.
  */
 const known: Record<string, string> = {
-  'lost-while-history-late-and-socket-silent.yaml': 'no-lost-completion',
   'end-of-job-frames-dropped.yaml': 'no-lost-completion',
 };
 const dir = join(import.meta.dirname, 'findings');

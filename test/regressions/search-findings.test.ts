@@ -7,14 +7,18 @@ import { loadScenarioFile } from '../../src/scenarios/scenario-file.ts';
 
 /**
  * Bugs the property search found in the reference client, fixed: each shrunk scenario (its header
- * says what it found) must now pass. Before the fixes, the first failed no-hang and the second
+ * says what it found) must now pass. Before the fixes, the first failed no-hang and the others
  * no-lost-completion (test/property/findings.test.ts pinned them).
  */
 const dir = join(import.meta.dirname, 'scenarios');
 
 describe('regressions found by the property search', () => {
   it('has the fixed findings', () => {
-    expect(readdirSync(dir).sort()).toEqual(['lost-check-not-retried-after-queue-error.yaml', 'resync-read-timeout-not-retried.yaml']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'lost-check-not-retried-after-queue-error.yaml',
+      'lost-while-history-late-and-socket-silent.yaml',
+      'resync-read-timeout-not-retried.yaml',
+    ]);
   });
 
   for (const file of readdirSync(dir)) {
