@@ -13,6 +13,9 @@ import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
 
 export type Transport = 'memory' | 'network';
 
+/** Numbers Toxiproxy proxies so that no two runs of this process share a name. */
+let proxyCounter = 0;
+
 export interface RunScenarioOptions {
   transport: Transport;
   seed: number;
@@ -164,7 +167,9 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       for (const [i, sim] of sims.entries()) {
         const server = await sim.listen({ host: '127.0.0.1', port: 0 });
         if (proxy) {
-          const control = await proxy.client.createProxy({ name: `cc-${process.pid}-${scenario.id}-${options.seed}-${i}-${Date.now() % 100000}`, upstream: `127.0.0.1:${server.port}` });
+          // Unique per process and run: several clients may start the same scenario in the same millisecond.
+          const name = `cc-${process.pid}-${++proxyCounter}-${scenario.id}-${i}`;
+          const control = await proxy.client.createProxy({ name, upstream: `127.0.0.1:${server.port}` });
           network.addProxy(control);
           urls.push(`http://${control.address}`);
         } else urls.push(server.url);

@@ -218,7 +218,9 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
           const id = str(ev.id);
           if (id !== undefined) jobFor(id).cancel = { seq: e.seq, t: e.t };
         } else if (type === 'client_exit') {
-          exits.push({ seq: e.seq, t: e.t, code: ev.code, signal: ev.signal, ...(str(ev.stderr) === undefined ? {} : { stderr: str(ev.stderr) }) });
+          // The runner writes the stderr tail as lines; older traces as one string.
+          const stderr = Array.isArray(ev.stderr) ? ev.stderr.map(String).join('\n') : str(ev.stderr);
+          exits.push({ seq: e.seq, t: e.t, code: ev.code, signal: ev.signal, ...(stderr === undefined ? {} : { stderr }) });
         } else if (type === 'client_error') {
           clientErrors.push({ seq: e.seq, t: e.t, message: str(ev.message) ?? JSON.stringify(ev) });
         } else {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Regenerates docs/report-card.md: one run of the whole catalogue against every bundled driver
+# (reference client, Python naive, Python robust, comfy-ui-client) on the network transport with
+# a real Toxiproxy (.tools/bin, from scripts/install-toxiproxy.sh), report in reports/report-card/,
+# then scripts/report-card.ts turns its results.json into the Markdown table. A few minutes.
+# Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/.tools/bin:$PATH"
+if [[ -z "${TOXIPROXY_URL:-}" && -x .tools/bin/toxiproxy-server ]]; then export TOXIPROXY_BIN="$root/.tools/bin/toxiproxy-server"; fi
+
+# Relative to the repository, so the card does not carry this machine's paths.
+python="${COMFY_CHAOS_PYTHON:-.tools/venv/bin/python}"
+if ! "$python" -c 'import websocket' 2>/dev/null; then
+  echo "report-card: $python cannot run the Python drivers; run scripts/install-python-drivers.sh" >&2
+  exit 2
+fi
+
+report=reports/report-card
+rm -rf "$report"
+status=0
+# --strict: without Toxiproxy the group-4 scenarios would be skipped, and the card would lie.
+node bin/comfy-chaos.js run --strict --transport network --concurrency 4 --seed 1 \
+  --client reference \
+  --client "$python clients/python/naive_driver.py" \
+  --client "$python clients/python/robust_driver.py" \
+  --client "node clients/comfy-ui-client/driver.mjs" \
+  --report "$report" &
+run=$!
+# A run that has written its whole report but does not exit (a handle left open) is stopped after
+# a grace period rather than waited for: the report is what the card needs.
+lingered=0
+while kill -0 "$run" 2>/dev/null; do
+  if [[ -f "$report/results.json" && -f "$report/index.html" ]] && (( ++lingered > 60 )); then
+    echo "report-card: WARNING: the run wrote its report but had not exited 60 s later; stopping it (pid $run)" >&2
+    kill "$run"
+    break
+  fi
+  sleep 1
+done
+wait "$run" || status=$?
+if (( status > 1 )) && [[ -f "$report/results.json" && -f "$report/index.html" ]] && (( lingered > 60 )); then status=1; fi
+# Exit 1 means some scenario failed, which the naive drivers are there to do; 2 is a real problem.
+if (( status > 1 )) || [[ ! -f "$report/results.json" ]]; then
+  echo "report-card: the run failed (exit $status, see above); docs/report-card.md is unchanged" >&2
+  exit $(( status > 1 ? status : 2 ))
+fi
+mkdir -p docs
+node --import tsx scripts/report-card.ts "$report" docs/report-card.md
