@@ -427,6 +427,46 @@ describe('Poller', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('never runs two polls at once, even when stopped and restarted while one is in flight', async () => {
+    const clock = new VirtualClock();
+    let running = 0;
+    let most = 0;
+    let finish: (() => void) | undefined;
+    const poller = new Poller(clock, 100, () => {
+      running++;
+      most = Math.max(most, running);
+      return new Promise<void>((resolve) => (finish = () => {
+        running--;
+        resolve();
+      }));
+    });
+    poller.update(true);
+    await clock.advanceBy(100);
+    expect(poller.polls).toBe(1);
+    poller.update(false);
+    poller.update(true);
+    await clock.advanceBy(1000);
+    expect(poller.polls).toBe(1);
+    expect(most).toBe(1);
+    finish!();
+    await clock.advanceBy(100);
+    expect(poller.polls).toBe(2);
+    expect(most).toBe(1);
+  });
+
+  it('leaves no timer behind when stopped while a poll is in flight', async () => {
+    const clock = new VirtualClock();
+    let finish: (() => void) | undefined;
+    const poller = new Poller(clock, 100, () => new Promise<void>((resolve) => (finish = resolve)));
+    poller.update(true);
+    await clock.advanceBy(100);
+    poller.stop();
+    finish!();
+    await clock.advanceBy(0);
+    expect(clock.pendingTimers).toBe(0);
+    expect(poller.running).toBe(false);
+  });
+
   it('keeps polling after a failed poll', async () => {
     const clock = new VirtualClock();
     let polls = 0;
