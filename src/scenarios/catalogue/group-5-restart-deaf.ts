@@ -69,7 +69,9 @@ export const group5RestartDeaf: ScenarioInput[] = [
     id: '5.6',
     name: 'restart-loses-second-job',
     purpose: 'The first job completes, then a restart kills the second mid-run: first completed (once), second lost',
-    jobs: [sleepJob('j1', 500, 5), sleepJob('j2', 1_500, 10)],
+    // j2 comes a second after j1 ended, so "the first job completes" holds even on a loaded machine:
+    // with j2 right behind j1, a client slow to read j1's history met the restart first (CI, once).
+    jobs: [sleepJob('j1', 500, 5), sleepJob('j2', 1_500, 10, { submitAtMs: 1_500 })],
     faults: [{ type: 'restart', downMs: 1_000, loseState: true, at: onMessage('progress', { prompt: 2, occurrence: 3 }) }],
     expect: { j2: 'lost' },
     ...lostBounds,

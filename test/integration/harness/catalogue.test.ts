@@ -40,7 +40,7 @@ describe('the reference client against the whole catalogue', () => {
     it('passes every scenario that runs in real time', async (context) => {
       if (!available) context.skip(`no Toxiproxy: ${reason}`);
       const results = await executePlan(
-        { scenarios: catalogue, clients: ['reference'], transport: 'network', seed: 1, concurrency: 3, reportDir: join(mkdtempSync(join(tmpdir(), 'cc-cat-')), 'network'), strict: true },
+        { scenarios: catalogue, clients: ['reference'], transport: 'network', seed: 1, concurrency: 2, reportDir: join(mkdtempSync(join(tmpdir(), 'cc-cat-')), 'network'), strict: true },
         sink,
       );
       expect(failures(results)).toEqual([]);
