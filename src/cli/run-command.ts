@@ -8,7 +8,7 @@ import { writeReport } from '../harness/report/index.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
 import { catalogue, findScenarios } from '../scenarios/catalogue/index.ts';
 import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
-import { loadScenarioFile, looksLikeScenarioFile } from '../scenarios/scenario-file.ts';
+import { loadScenarioFile, looksLikeScenarioFile, scenarioSource } from '../scenarios/scenario-file.ts';
 import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { UsageError } from './main.ts';
 import { Progress } from './progress.ts';
@@ -52,8 +52,9 @@ export function compareIds(a: string, b: string): number {
   return ga! - gb! || na! - nb!;
 }
 
-export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number }): string {
-  return `comfy-chaos run --client ${shellQuote(r.client)} --scenario ${r.scenario.id} --transport ${r.transport} --seed ${r.seed}`;
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string }): string {
+  const scenario = r.source ? shellQuote(r.source) : r.scenario.id;
+  return `comfy-chaos run --client ${shellQuote(r.client)} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}`;
 }
 
 async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -92,7 +93,7 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
     results = await poolRun(tasks, limit, async ({ scenario, client }) => {
       progress.started(scenario, client.name);
-      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed });
+      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario) });
       const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay });
       progress.finished(result);
       return result;

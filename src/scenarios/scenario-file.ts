@@ -13,6 +13,13 @@ export class ScenarioFileError extends Error {
 /** A scenario file holds one scenario, or `{ scenarios: [...] }`, in YAML or JSON. */
 const scenarioFile = z.union([scenario, z.object({ scenarios: z.array(scenario).min(1) })]);
 
+/** The file each loaded scenario came from, so a replay command can name the file, not an id no catalogue has. */
+const sources = new WeakMap<Scenario, string>();
+
+export function scenarioSource(s: Scenario): string | undefined {
+  return sources.get(s);
+}
+
 /** True when a `--scenario` argument names a file rather than an id, group, name or glob. */
 export function looksLikeScenarioFile(selector: string): boolean {
   return /\.(ya?ml|json)$/i.test(selector);
@@ -43,5 +50,7 @@ export function loadScenarioFile(path: string): Scenario[] {
     const error = detail.success ? parsed.error : detail.error;
     throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} is invalid:\n${z.prettifyError(error)}`);
   }
-  return 'scenarios' in parsed.data ? parsed.data.scenarios : [parsed.data];
+  const loaded = 'scenarios' in parsed.data ? parsed.data.scenarios : [parsed.data];
+  for (const s of loaded) sources.set(s, path);
+  return loaded;
 }

@@ -80,6 +80,8 @@ describe('comfy-chaos run', () => {
     const run = await cli(['run', '--transport', 'memory', '--scenario', file, '--report', dir]);
     expect(run.code).toBe(0);
     expect(results(dir)[0]).toMatchObject({ scenario: { id: '9.1' }, verdict: 'pass' });
+    // The replay command names the file: no catalogue has 9.1.
+    expect((results(dir)[0] as unknown as { replay: string }).replay).toContain(`--scenario ${file}`);
   });
 
   it('gives a driver that crashes a fail with the reason, exit 1, and no hang', async () => {
