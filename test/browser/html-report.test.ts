@@ -7,31 +7,20 @@
  * Needs Debian's `chromium` (`apt-get install chromium`); skipped without it unless
  * `COMFY_CHAOS_STRICT=1` (CI), where a missing browser fails the test.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, requireChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/harness/report/index.ts';
 import { NAIVE, sampleResults } from '../unit/harness/report/fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const strict = process.env.COMFY_CHAOS_STRICT === '1';
 const browserDir = fileURLToPath(new URL('../../reports/browser/', import.meta.url));
 const reportDir = `${browserDir}html-report`;
 /** Upper bound on every wait in the browser (real time). */
 const WAIT_MS = 20_000;
 
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}; install it with \`apt-get install chromium\``;
+const missing = chromiumMissing;
 
 describe('HTML report in a browser (headless Chromium, file://)', () => {
   const results = sampleResults();
@@ -51,7 +40,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
       command: `comfy-chaos run --client reference --client "${NAIVE}"`,
     });
     // launch() runs Chromium on a fresh temporary profile (user-data dir) and deletes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: WAIT_MS });
+    browser = await launchChromium(WAIT_MS);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(WAIT_MS);
     page.on('console', (m) => {
@@ -69,8 +58,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
 
   it('loads from disk with no console errors and no request beyond the file', (ctx) => {
     if (missing) {
-      if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${missing}`);
-      ctx.skip(missing);
+      requireChromium(ctx);
     }
     expect(consoleErrors).toEqual([]);
     expect(requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:'))).toEqual([]);
@@ -78,8 +66,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
 
   it('has one matrix cell per result, coloured by verdict', async (ctx) => {
     if (missing) {
-      if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${missing}`);
-      ctx.skip(missing);
+      requireChromium(ctx);
     }
     expect(await page.locator('#matrix .cell').count()).toBe(results.length);
     for (const verdict of ['pass', 'degraded', 'fail', 'skipped'] as const) {
@@ -92,8 +79,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
 
   it('opens the timeline of a failing cell with the failing invariant marked, and its wire log', async (ctx) => {
     if (missing) {
-      if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${missing}`);
-      ctx.skip(missing);
+      requireChromium(ctx);
     }
     // Another result first, so the click is what opens the failure.
     await page.locator('#matrix .cell.v-pass').first().click();
@@ -133,8 +119,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
 
   it('opens the result named in the URL hash', async (ctx) => {
     if (missing) {
-      if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${missing}`);
-      ctx.skip(missing);
+      requireChromium(ctx);
     }
     await page.goto(`${pathToFileURL(`${reportDir}/index.html`).href}#${encodeURIComponent('4.2@reference')}`);
     await page.waitForSelector('html[data-ready="1"]');

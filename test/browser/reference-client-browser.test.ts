@@ -6,28 +6,17 @@
  * Needs Debian's `chromium` (`apt-get install chromium`); skipped without it unless
  * `COMFY_CHAOS_STRICT=1` (CI), where a missing browser fails the test.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, requireChromium } from './chromium.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultInput, HistoryEntry, TraceEvent } from '../../src/protocol/index.ts';
 import { Simulator, route, type SimResponse } from '../../src/simulator/index.ts';
 import { sleepGraph } from '../helpers/graphs.ts';
 import type { BrowserPageConfig, BrowserPageState } from './page-entry.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const strict = process.env.COMFY_CHAOS_STRICT === '1';
 const reportDir = fileURLToPath(new URL('../../reports/browser/', import.meta.url));
 const entry = fileURLToPath(new URL('./page-entry.ts', import.meta.url));
 /** Upper bound on every wait in the browser (real time); generous for a loaded 2-core CI machine. */
@@ -113,11 +102,7 @@ describe('reference client in a browser (headless Chromium, real sockets)', () =
   ];
 
   it.for(cases)('completes a job exactly once across a socket terminated $name', async ({ name, slug, at }, ctx) => {
-    if (!existsSync(CHROMIUM)) {
-      const reason = `Chromium not found at ${CHROMIUM}; install it with \`apt-get install chromium\``;
-      if (strict) throw new Error(`COMFY_CHAOS_STRICT=1 and ${reason}`);
-      ctx.skip(reason);
-    }
+    requireChromium(ctx);
 
     const prompt = sleepGraph(1500, 6, 'browser');
     const config: BrowserPageConfig = {
@@ -135,7 +120,7 @@ describe('reference client in a browser (headless Chromium, real sockets)', () =
     const { url } = await sim.listen({ host: '127.0.0.1', port: 0 });
 
     // launch() runs Chromium on a fresh temporary profile (user-data dir) and deletes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: WAIT_MS });
+    browser = await launchChromium(WAIT_MS);
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     const consoleErrors: string[] = [];
     const consoleLog: string[] = [];
