@@ -23,18 +23,12 @@
  * Run: COMFY_URL=http://127.0.0.1:8188 node clients/naive/no-reconnect.mjs
  */
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { comfyBase, emit, jobBook, readCommands } from './driver-io.mjs';
 
-const base = (process.env.COMFY_URL ?? '').split(',')[0].trim().replace(/\/+$/, '');
-if (!base) {
-  console.error('COMFY_URL is not set: give the ComfyUI base URL, e.g. COMFY_URL=http://127.0.0.1:8188');
-  process.exit(2);
-}
-const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
+const base = comfyBase();
 const clientId = randomUUID();
-/** prompt_id -> harness job id */
-const pending = new Map();
+const { pending, finish, submit, cancel } = jobBook(base, clientId);
 
 const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws?clientId=${clientId}`);
 ws.on('message', (data, isBinary) => {
@@ -59,65 +53,12 @@ await new Promise((resolve, reject) => {
   ws.once('error', reject);
 });
 
-async function finish(promptId, id) {
-  pending.delete(promptId);
-  try {
-    const history = await (await fetch(`${base}/history/${promptId}`)).json();
-    const entry = history[promptId];
-    if (entry?.status?.status_str === 'error') {
-      const last = entry.status.messages?.at(-1);
-      const interrupted = last?.[0] === 'execution_interrupted';
-      emit({ type: 'failed', id, prompt_id: promptId, reason: interrupted ? 'interrupted' : 'error', error: last?.[1]?.exception_message });
-    } else {
-      emit({ type: 'completed', id, prompt_id: promptId, outputs: entry?.outputs ?? {} });
-    }
-  } catch (error) {
-    emit({ type: 'failed', id, prompt_id: promptId, reason: 'error', error: `GET /history failed: ${error.message}` });
-  }
-}
-
-async function submit(id, prompt) {
-  const promptId = randomUUID();
-  pending.set(promptId, id);
-  try {
-    const res = await fetch(`${base}/prompt`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt, client_id: clientId, prompt_id: promptId }),
-    });
-    if (!res.ok) throw new Error(`POST /prompt answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    emit({ type: 'submitted', id, prompt_id: promptId });
-  } catch (error) {
-    pending.delete(promptId);
-    emit({ type: 'failed', id, prompt_id: promptId, reason: 'error', error: error.message });
-  }
-}
-
-async function cancel(id) {
-  const promptId = [...pending].find(([, job]) => job === id)?.[0];
-  if (!promptId) return;
-  const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) }).catch(() => {});
-  await post('/queue', { delete: [promptId] });
-  await post('/interrupt', { prompt_id: promptId });
-}
-
-const input = createInterface({ input: process.stdin });
-input.on('line', (line) => {
-  let command;
-  try {
-    command = JSON.parse(line);
-  } catch {
-    return;
-  }
-  if (command.type === 'submit') void submit(command.id, command.prompt);
-  else if (command.type === 'cancel') void cancel(command.id);
-  else if (command.type === 'shutdown') {
+readCommands({
+  submit,
+  cancel,
+  stop: () => {
     ws.terminate();
     process.exit(0);
-  }
-});
-input.on('close', () => {
-  ws.terminate();
-  process.exit(0);
+  },
 });
 emit({ type: 'ready' });

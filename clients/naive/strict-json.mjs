@@ -18,19 +18,13 @@
  * Run: COMFY_URL=http://127.0.0.1:8188 node clients/naive/strict-json.mjs
  */
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { comfyBase, emit, jobBook, readCommands } from './driver-io.mjs';
 
-const base = (process.env.COMFY_URL ?? '').split(',')[0].trim().replace(/\/+$/, '');
-if (!base) {
-  console.error('COMFY_URL is not set: give the ComfyUI base URL, e.g. COMFY_URL=http://127.0.0.1:8188');
-  process.exit(2);
-}
+const base = comfyBase();
 const RECONNECT_MS = 300;
-const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 const clientId = randomUUID();
-/** prompt_id -> harness job id */
-const pending = new Map();
+const { pending, report, finish, submit, cancel } = jobBook(base, clientId);
 let socket = null;
 let stopping = false;
 let announced = false;
@@ -81,69 +75,11 @@ async function resync() {
   }
 }
 
-async function finish(promptId, id) {
-  try {
-    const history = await (await fetch(`${base}/history/${promptId}`)).json();
-    report(promptId, id, history[promptId]);
-  } catch (error) {
-    if (!pending.delete(promptId)) return;
-    emit({ type: 'failed', id, prompt_id: promptId, reason: 'error', error: `GET /history failed: ${error.message}` });
-  }
-}
-
-function report(promptId, id, entry) {
-  if (!pending.delete(promptId)) return; // already reported by the socket or a resync
-  if (entry?.status?.status_str === 'error') {
-    const last = entry.status.messages?.at(-1);
-    const interrupted = last?.[0] === 'execution_interrupted';
-    emit({ type: 'failed', id, prompt_id: promptId, reason: interrupted ? 'interrupted' : 'error', error: last?.[1]?.exception_message });
-  } else {
-    emit({ type: 'completed', id, prompt_id: promptId, outputs: entry?.outputs ?? {} });
-  }
-}
-
-async function submit(id, prompt) {
-  const promptId = randomUUID();
-  pending.set(promptId, id);
-  try {
-    const res = await fetch(`${base}/prompt`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt, client_id: clientId, prompt_id: promptId }),
-    });
-    if (!res.ok) throw new Error(`POST /prompt answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    emit({ type: 'submitted', id, prompt_id: promptId });
-  } catch (error) {
-    pending.delete(promptId);
-    emit({ type: 'failed', id, prompt_id: promptId, reason: 'error', error: error.message });
-  }
-}
-
-async function cancel(id) {
-  const promptId = [...pending].find(([, job]) => job === id)?.[0];
-  if (!promptId) return;
-  const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) }).catch(() => {});
-  await post('/queue', { delete: [promptId] });
-  await post('/interrupt', { prompt_id: promptId });
-}
-
 function stop() {
   stopping = true;
   socket?.terminate();
   process.exit(0);
 }
 
-const input = createInterface({ input: process.stdin });
-input.on('line', (line) => {
-  let command;
-  try {
-    command = JSON.parse(line);
-  } catch {
-    return;
-  }
-  if (command.type === 'submit') void submit(command.id, command.prompt);
-  else if (command.type === 'cancel') void cancel(command.id);
-  else if (command.type === 'shutdown') stop();
-});
-input.on('close', stop);
+readCommands({ submit, cancel, stop });
 connect();
