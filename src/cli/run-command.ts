@@ -5,9 +5,11 @@ import type { ClientUnderTest } from '../harness/adapters/client-under-test.ts';
 import type { ScenarioResult } from '../harness/result.ts';
 import { runScenario, type Transport } from '../harness/runner.ts';
 import { writeReport } from '../harness/report/index.ts';
+import { acquireStompBroker, type AcquiredBroker } from '../harness/broker/index.ts';
+import { findRelayProfile, profileDir, relayClient } from '../harness/relay/index.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
 import { catalogue, findScenarios } from '../scenarios/catalogue/index.ts';
-import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { loadScenarioFile, looksLikeScenarioFile, scenarioSource } from '../scenarios/scenario-file.ts';
 import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { UsageError } from './main.ts';
@@ -16,6 +18,8 @@ import { Progress } from './progress.ts';
 export interface RunPlan {
   scenarios: Scenario[];
   clients: string[];
+  /** Relay profiles (names of built-in ones, or files) to run the relay scenarios against. */
+  relays?: string[];
   transport: Transport;
   seed: number;
   concurrency: number;
@@ -52,9 +56,57 @@ export function compareIds(a: string, b: string): number {
   return ga! - gb! || na! - nb!;
 }
 
-export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string }): string {
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string }): string {
   const scenario = r.source ? shellQuote(r.source) : r.scenario.id;
-  return `comfy-chaos run --client ${shellQuote(r.client)} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}`;
+  const who = r.relay === undefined ? `--client ${shellQuote(r.client)}` : `--relay ${shellQuote(r.relay)}`;
+  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}`;
+}
+
+/** The repository root (where clients/relays lives): two folders up from this file. */
+const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
+/** A relay client per `--relay` selector, and the broker the relays that need one share (acquired here, disposed by the caller). */
+async function relayClients(selectors: readonly string[], strict: boolean, out: NodeJS.WritableStream): Promise<{ clients: Array<ClientUnderTest & { replayAs: string }>; broker?: AcquiredBroker }> {
+  const loaded = selectors.map((selector) => {
+    try {
+      return { selector, ...findRelayProfile(selector, ROOT) };
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  let broker: AcquiredBroker | undefined;
+  let noBroker: string | undefined;
+  if (loaded.some((l) => l.profile.broker === 'stomp')) {
+    try {
+      const got = await acquireStompBroker({ strict });
+      if (got.status === 'ready') {
+        broker = got;
+        out.write(`STOMP broker (${got.kind}) at ${got.url}\n`);
+      } else {
+        noBroker = got.reason;
+        out.write(`note: no STOMP broker, so relays that publish through one are skipped: ${got.reason}\n`);
+      }
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n(--strict: relays that publish through a broker need one)`);
+    }
+  }
+  const clients = loaded.map((l) => {
+    const client = relayClient(l.profile, { rootDir: ROOT, profileDir: profileDir(l), ...(broker ? { broker } : {}) });
+    const replayAs = /\.(ya?ml|json)$/i.test(l.selector) ? l.file : l.profile.name;
+    return { ...client, replayAs, ...(l.profile.broker === 'stomp' && noBroker ? { unavailable: `needs a STOMP broker: ${noBroker}` } : {}) };
+  });
+  return { clients, ...(broker ? { broker } : {}) };
+}
+
+/**
+ * Which client runs which scenario: relays run the relay scenarios (group 8), other clients the
+ * rest. A selected scenario no client can run still gets one (skipped, saying why).
+ */
+export function pairScenarios<C extends { relay?: boolean }>(scenarios: readonly Scenario[], clients: readonly C[]): { scenario: Scenario; client: C }[] {
+  return scenarios.flatMap((scenario) => {
+    const fit = clients.filter((c) => Boolean(c.relay) === isRelayScenario(scenario));
+    return (fit.length ? fit : clients.slice(0, 1)).map((client) => ({ scenario, client }));
+  });
 }
 
 async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -72,7 +124,9 @@ async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T)
 
 /** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
 export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
-  const clients: ClientUnderTest[] = plan.clients.map(clientFromSpec);
+  const clients: Array<ClientUnderTest & { replayAs?: string }> = plan.clients.map(clientFromSpec);
+  const relays = plan.relays?.length ? await relayClients(plan.relays, plan.strict, out) : undefined;
+  clients.push(...(relays?.clients ?? []));
   let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
   if (plan.transport === 'network') {
     try {
@@ -84,7 +138,7 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
       out.write(`note: no Toxiproxy, so network-fault scenarios are skipped: ${toxiproxy.reason}\n`);
     } else if (toxiproxy.status === 'ready') out.write(`toxiproxy ${toxiproxy.version} (${toxiproxy.kind}) at ${toxiproxy.url}\n`);
   }
-  const tasks = plan.scenarios.flatMap((scenario) => clients.map((client) => ({ scenario, client })));
+  const tasks = pairScenarios(plan.scenarios, clients);
   const progress = new Progress(out, tasks.length);
   const startedAt = new Date().toISOString();
   let results: ScenarioResult[];
@@ -93,13 +147,14 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
     results = await poolRun(tasks, limit, async ({ scenario, client }) => {
       progress.started(scenario, client.name);
-      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario) });
+      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}) });
       const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay });
       progress.finished(result);
       return result;
     });
   } finally {
     if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
+    await relays?.broker?.dispose();
   }
   mkdirSync(plan.reportDir, { recursive: true });
   writeReport(plan.reportDir, results, {
@@ -123,25 +178,30 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run scenarios of the catalogue against one or more clients and write a report')
-    .option('--client <client...>', '"reference", or the command line of a driver process (repeat for several)', ['reference'])
+    .option('--client <client...>', '"reference", or the command line of a driver process (repeat for several) [default reference, unless --relay is given]')
+    .option('--relay <profile...>', 'relays to judge with the relay scenarios (group 8): a built-in profile name (reference-stomp, reference-socketio, spring-stomp, flask-socketio) or a profile file')
     .option('--scenario <selector...>', 'scenario ids (2.3), groups (2), names, globs (2.*, *restart*) or scenario files (.yaml/.json); default: all')
     .option('--transport <transport>', 'memory (virtual time, in-process clients only) or network (real sockets, Toxiproxy)', 'network')
     .option('--report <dir>', 'where to write the report [default reports/run-<time>]')
     .option('--seed <n>', 'seed of the simulators and clients; the same seed replays the same run', '1')
     .option('--concurrency <n>', 'scenarios run at once on the network transport', '4')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the catalogue (for CI matrices)')
-    .option('--strict', 'a missing Toxiproxy is an error (exit 2), not a skip', false)
-    .action(async (opts: { client: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean }) => {
+    .option('--strict', 'a missing Toxiproxy (or STOMP broker, for relays) is an error (exit 2), not a skip', false)
+    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean }) => {
       if (opts.transport !== 'memory' && opts.transport !== 'network') {
         throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
       }
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be an integer from 1 to 64 (got "${opts.concurrency}")`);
+      const clientSpecs = opts.client ?? (opts.relay ? [] : ['reference']);
       let scenarios = selectScenarios(opts.scenario);
+      // Without --scenario: the relay group when relays are judged, the rest when clients are.
+      if (!opts.scenario) scenarios = scenarios.filter((s) => (isRelayScenario(s) ? Boolean(opts.relay?.length) : clientSpecs.length > 0));
       if (opts.shard) scenarios = shardOf(scenarios, opts.shard);
       const plan: RunPlan = {
         scenarios,
-        clients: opts.client,
+        clients: clientSpecs,
+        ...(opts.relay ? { relays: opts.relay } : {}),
         transport: opts.transport,
         seed: parseSeed(opts.seed),
         concurrency,

@@ -1,6 +1,6 @@
 import { VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
-import { needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { Simulator } from '../simulator/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
@@ -51,6 +51,9 @@ function skipReason(scenario: Scenario, client: ClientUnderTest, options: RunSce
   if (!scenario.transports.includes(options.transport)) {
     return `runs on the ${scenario.transports.join('/')} transport only (it would take too long in real time); use --transport ${scenario.transports[0]}`;
   }
+  if (client.unavailable) return client.unavailable;
+  if (isRelayScenario(scenario) && !client.relay) return 'a relay scenario (group 8): run it with --relay <profile>';
+  if (!isRelayScenario(scenario) && client.relay) return `relay "${client.name}" runs the relay scenarios (group 8) only`;
   if (!client.transports.includes(options.transport)) {
     return `client "${client.name}" cannot run on the ${options.transport} transport (a driver process needs --transport network)`;
   }
@@ -95,6 +98,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       seed: options.seed + i,
       faults: i === 0 ? scenario.faults : [],
       script: i === 0 ? scenario.script : undefined,
+      holdTimeFaults: true,
       sharedTrace: trace,
       serverIndex: scenario.servers > 1 ? i + 1 : undefined,
       onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
@@ -106,6 +110,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   let recording = true;
   let startFailure: { message: string; seq: number } | undefined;
   const settled = new Set<string>();
+  const ownerOf = new Map(scenario.jobs.map((j) => [j.id, j.window]));
   let clientGone = false;
   /** Submits and cancels jobs on schedule, then waits (bounded) until every job settled or never will. */
   const driveWorkload = async (session: ClientSession): Promise<void> => {
@@ -120,6 +125,12 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
           session.cancel(job.id);
         }, job.cancelAtMs);
       }
+    }
+    for (const action of scenario.browsers) {
+      clock.setTimeout(() => {
+        trace.record({ kind: 'client', client: client.name, event: { type: 'harness_browser', ...action } });
+        session.browser?.(action);
+      }, action.atMs);
     }
     const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
     const runStart = clock.now();
@@ -145,11 +156,19 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       comfyUrl: '',
       seed: options.seed,
       hints: scenario.clientHints,
+      windows: [...new Set(scenario.jobs.map((j) => j.window))],
+      ...(proxy ? { toxiproxy: proxy } : {}),
       events: {
         onEvent: (event) => {
           if (!recording) return;
           trace.record({ kind: 'client', client: client.name, event: { ...event } });
-          if ((event.type === 'completed' || event.type === 'failed') && 'id' in event) settled.add(event.id);
+          // A report in another user's window is a leak, not the end of the owner's job.
+          const owner = 'id' in event ? ownerOf.get(event.id) : undefined;
+          const own = event.window === undefined || owner === undefined || event.window === owner;
+          if ((event.type === 'completed' || event.type === 'failed') && 'id' in event && own) settled.add(event.id);
+        },
+        onRecord: (event) => {
+          if (recording) trace.record({ kind: 'client', client: client.name, event: { ...event } });
         },
         onProblem: (problem) => {
           if (!recording) return;
@@ -183,8 +202,11 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       const event = trace.record({ kind: 'client', client: client.name, event: { type: 'client_error', problem: 'start', message: (error as Error).message } });
       startFailure = { message: (error as Error).message, seq: event.seq };
     }
+    // Time faults count from when the client is up, as the jobs' submitAtMs does.
+    for (const sim of sims) sim.startTimeFaults();
     if (session) await driveWorkload(session);
   } finally {
+    if (session) trace.record({ kind: 'client', client: client.name, event: { type: 'harness_shutdown' } });
     recording = false;
     const exit = await session?.shutdown().catch((error: Error) => ({ code: null, signal: null, stderrTail: [error.message] }));
     if (exit && (exit.code !== 0 || exit.signal)) {

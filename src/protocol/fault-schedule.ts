@@ -11,7 +11,7 @@ const serverMessageTypeName = z.string().min(1);
 
 /** When a fault fires. */
 export const trigger = z.discriminatedUnion('on', [
-  /** `afterMs` after the simulator started (virtual or real time). */
+  /** `afterMs` after the simulator started (virtual or real time); in harness runs, after the client under test is up (as jobs' `submitAtMs`). */
   z.object({ on: z.literal('time'), afterMs: z.number().nonnegative() }),
   /**
    * Around a server message: `before` means the fault applies to that very frame (or to the

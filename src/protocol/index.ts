@@ -23,3 +23,4 @@ export * from './fault-schedule.ts';
 export * from './clock.ts';
 export * from './transport-types.ts';
 export * from './trace.ts';
+export * from './relay-profile.ts';

@@ -50,8 +50,33 @@ export const invariantName = z.enum([
   'server-lock',
   'progress-monotonic',
   'expected-outcome',
+  // Relay invariants (group 8): judged only in relay runs, where the trace says a relay started.
+  'refund-once',
+  'upstream-reconnect',
+  'submissions-flow',
 ]);
 export type InvariantName = z.infer<typeof invariantName>;
+
+/**
+ * Something that happens to a user's browser in a relay run (group 8): the downstream side of the
+ * fault schedule. The harness plays every browser, so it applies these itself.
+ */
+export const browserAction = z.object({
+  /** Ms after the run starts. */
+  atMs: z.number().nonnegative(),
+  /** The user (the job's `window`) whose browser it is. */
+  user: z.string().min(1),
+  /**
+   * - `drop`: the socket dies with no close frame; the browser's protocol client reconnects by itself;
+   * - `reload`: the page closes and opens again `forMs` later, a new connection for the same user;
+   * - `offline`: the socket dies and the browser stays away for `forMs`, then comes back as a new connection;
+   * - `slow`: every byte to and from the browser is delayed `latencyMs` for `forMs` (Toxiproxy).
+   */
+  action: z.enum(['drop', 'reload', 'offline', 'slow']),
+  forMs: z.number().nonnegative().default(0),
+  latencyMs: z.number().nonnegative().default(0),
+});
+export type BrowserAction = z.infer<typeof browserAction>;
 
 /**
  * Settings a scenario asks of the client so it can finish in its time budget (a deaf-socket
@@ -107,6 +132,8 @@ export const scenario = z
      * network transport whatever this says (see {@link scenarioTransports}).
      */
     transports: z.array(z.enum(['memory', 'network'])).min(1).default(['memory', 'network']),
+    /** Relay runs only: what happens to the users' browsers (downstream faults). */
+    browsers: z.array(browserAction).default([]),
     /** Recorded traffic (a scenario made by `comfy-chaos import`): the n-th accepted prompt plays `script[n-1]`. */
     script: z.array(scriptedPrompt).optional(),
   })
@@ -115,6 +142,10 @@ export const scenario = z
     for (const [i, job] of s.jobs.entries()) {
       if (ids.has(job.id)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'id'], message: `duplicate job id "${job.id}"` });
       ids.add(job.id);
+    }
+    const users = new Set(s.jobs.map((j) => j.window));
+    for (const [i, b] of s.browsers.entries()) {
+      if (!users.has(b.user)) ctx.addIssue({ code: 'custom', path: ['browsers', i, 'user'], message: `no job of user "${b.user}" in this scenario (users: ${[...users].join(', ')})` });
     }
     for (const id of Object.keys(s.expect)) {
       if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['expect', id], message: `no job "${id}" in this scenario` });
@@ -135,4 +166,11 @@ export function scenarioTransports(s: Scenario): Array<'memory' | 'network'> {
 
 export function scenarioGroup(s: Pick<Scenario, 'id'>): number {
   return Number(s.id.split('.')[0]);
+}
+
+/** Group 8 is for relays: its scenarios run only against a relay (`run --relay`), and a relay runs only them. */
+export const RELAY_GROUP = 8;
+
+export function isRelayScenario(s: Pick<Scenario, 'id'>): boolean {
+  return scenarioGroup(s) === RELAY_GROUP;
 }

@@ -37,6 +37,12 @@ export interface SimulatorCoreOptions {
   onAvailability?: (up: boolean) => Promise<void> | void;
   /** Scripted mode: the n-th accepted prompt plays `script[n-1]` (recorded frames) instead of running the engine. */
   script?: readonly ScriptedPrompt[];
+  /**
+   * Do not start the fault schedule's time triggers at start; `startTimeFaults()` does, counting
+   * from then. The harness starts them once the client under test is up, so `afterMs` means the
+   * same for a client that starts in 10 ms and a relay that starts in 5 s [default false].
+   */
+  holdTimeFaults?: boolean;
 }
 
 /**
@@ -91,7 +97,12 @@ export class SimulatorCore {
 
   start(): void {
     this.trace.record({ kind: 'server', event: 'start' });
-    this.injector.start();
+    if (!this.options.holdTimeFaults) this.injector.start();
+  }
+
+  /** Starts held time triggers (`holdTimeFaults`), counting from now. */
+  startTimeFaults(): void {
+    if (this.options.holdTimeFaults && !this.closed) this.injector.start();
   }
 
   /** Runs `callback` after `delayMs` on the simulator's clock, unless the simulator stops first. */

@@ -70,6 +70,12 @@ export class Simulator implements SimulatorEndpoint {
     return traceToJsonLines(this.core.trace.events);
   }
 
+  /** Starts the schedule's time triggers when the simulator was made with `holdTimeFaults`, counting from now. */
+  startTimeFaults(): void {
+    this.ensureStarted();
+    this.core.startTimeFaults();
+  }
+
   /** Adds a fault while running; it fires on its trigger. */
   inject(fault: FaultInput): void {
     this.core.injector.add(fault);

@@ -5,7 +5,8 @@
  * {@link ClientEvents}; everything it hears goes into the trace (src/harness/result.ts).
  */
 import type { ApiPrompt, DriverEvent } from '../../protocol/index.ts';
-import type { ClientHints } from '../../scenarios/scenario.ts';
+import type { BrowserAction, ClientHints } from '../../scenarios/scenario.ts';
+import type { AcquiredToxiproxy } from '../toxiproxy/index.ts';
 import { DriverProcess, type DriverCommandLine, type DriverProcessOptions } from './driver-process.ts';
 
 /** Something that went wrong with the client itself rather than with a job. */
@@ -26,6 +27,8 @@ export interface ClientEvents {
   /** A validated event the client reported, with the window that reported it when it has windows. */
   onEvent(e: DriverEvent & { window?: string }): void;
   onProblem(p: ClientProblem): void;
+  /** Anything else worth a trace line (a relay's downstream messages, refunds); not a report. */
+  onRecord?(event: Record<string, unknown> & { type: string }): void;
 }
 
 /** How a client session ended. */
@@ -40,6 +43,8 @@ export interface ClientExit {
 export interface ClientSession {
   submit(job: { id: string; prompt: ApiPrompt; window: string }): void;
   cancel(id: string): void;
+  /** Relays: something happens to a user's browser (scenario `browsers`). */
+  browser?(action: BrowserAction): void;
   /** Asks the client to stop and resolves when it has (bounded: a driver that ignores it is killed). */
   shutdown(): Promise<ClientExit>;
 }
@@ -50,6 +55,10 @@ export interface ClientStartContext {
   seed: number;
   hints: ClientHints;
   events: ClientEvents;
+  /** Every window (user) that will submit jobs in this run, so a relay can open their browsers first. */
+  windows?: string[];
+  /** The run's Toxiproxy, for clients that put their own links through it (a relay's browsers). */
+  toxiproxy?: AcquiredToxiproxy;
 }
 
 export interface ClientUnderTest {
@@ -57,6 +66,10 @@ export interface ClientUnderTest {
   name: string;
   /** Which transports it can run on; a driver process reaches the simulator over the network only. */
   transports: Array<'memory' | 'network'>;
+  /** A relay with browsers behind it: runs the relay scenarios (group 8), and only those. */
+  relay?: boolean;
+  /** Why this client cannot run here (a service it needs is missing): its runs are skipped with this reason. */
+  unavailable?: string;
   /** Starts one session; rejects (with a message that names the client) if it cannot start. */
   start(context: ClientStartContext): Promise<ClientSession>;
 }

@@ -11,8 +11,11 @@ import { completionDueAt, noLostCompletion } from './no-lost-completion.ts';
 import { noHang } from './no-hang.ts';
 import { noPhantom } from './no-phantom.ts';
 import { progressMonotonic } from './progress-monotonic.ts';
+import { refundOnce } from './refund-once.ts';
 import { rightOutputs } from './right-outputs.ts';
 import { serverLock } from './server-lock.ts';
+import { submissionsFlow } from './submissions-flow.ts';
+import { upstreamReconnect } from './upstream-reconnect.ts';
 import { completions, traceFacts, type TraceFacts } from './trace-facts.ts';
 
 export { runCounts, recoveredBy } from './counts.ts';
@@ -30,6 +33,9 @@ export {
   serverLock,
   progressMonotonic,
   expectedOutcome,
+  refundOnce,
+  upstreamReconnect,
+  submissionsFlow,
 };
 
 /** Every invariant of design.md's oracle, by name; judged in this order. */
@@ -44,6 +50,9 @@ export const invariants = {
   'server-lock': serverLock,
   'progress-monotonic': progressMonotonic,
   'expected-outcome': expectedOutcome,
+  'refund-once': refundOnce,
+  'upstream-reconnect': upstreamReconnect,
+  'submissions-flow': submissionsFlow,
 } satisfies Record<InvariantName, Invariant>;
 
 export interface Judgement {

@@ -27,6 +27,27 @@ export interface ClientReport {
   node?: string;
   /** The server the client says it used (optional extension of `submitted`). */
   server?: string;
+  /** Relay runs: the images a `completed` pointed at (from its `/view` URLs), in place of `outputs`. */
+  images?: ImageRef[];
+}
+
+/** One output image as ComfyUI names it (`/view?filename=..&subfolder=..&type=..`). */
+export interface ImageRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+/** What a relay run adds to the trace (src/harness/relay): the relay, its refunds, its refused submissions. */
+export interface RelayFacts {
+  name: string;
+  start: { seq: number; t: number };
+  /** The profile says the relay refunds failed jobs (`refund-once` judges it). */
+  refunds: boolean;
+  /** Every call of the refund hook. */
+  refundCalls: { seq: number; t: number; user?: string; promptId?: string }[];
+  /** Submissions the relay did not accept (an error answer, or no answer in time), by job id. */
+  submitFailures: Map<string, { seq: number; t: number; message: string }>;
 }
 
 /** A server-side event about one prompt (`kind: 'prompt'`). */
@@ -118,6 +139,12 @@ export interface TraceFacts {
   clientErrors: { seq: number; t: number; message: string }[];
   /** When the network and the server were last made whole again. */
   healthy: HealthyPoint;
+  /** Faults the simulator applied (frame, connection, HTTP, restart), in trace order. */
+  faults: { seq: number; t: number; faultType: string; fault: string }[];
+  /** Relay runs only. */
+  relay?: RelayFacts;
+  /** When the harness started to shut the client down: what follows is not the client's doing. */
+  shutdown?: { seq: number; t: number };
   runEnd: { seq: number; t: number };
 }
 
@@ -149,6 +176,7 @@ function clientReport(e: Extract<TraceEvent, { kind: 'client' }>): ClientReport 
   if (num(ev.value) !== undefined) r.value = num(ev.value);
   if (num(ev.max) !== undefined) r.max = num(ev.max);
   if (str(ev.node) !== undefined) r.node = str(ev.node);
+  if (Array.isArray(ev.images)) r.images = ev.images.filter((i): i is ImageRef => typeof i === 'object' && i !== null && typeof (i as Loose).filename === 'string');
   if (tag(ev.server) !== undefined) r.server = tag(ev.server);
   return r;
 }
@@ -182,6 +210,9 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
   const historyGets: { seq: number; t: number; path: string; status: number; response?: string; server?: string }[] = [];
   const exits: ClientExit[] = [];
   const clientErrors: TraceFacts['clientErrors'] = [];
+  const faults: TraceFacts['faults'] = [];
+  let relay: RelayFacts | undefined;
+  let shutdown: TraceFacts['shutdown'];
   const scenarioWindow = new Map(scenario.jobs.map((j) => [j.id, j.window]));
   let runEnd = { seq: 0, t: 0 };
 
@@ -223,6 +254,15 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
           exits.push({ seq: e.seq, t: e.t, code: ev.code, signal: ev.signal, ...(stderr === undefined ? {} : { stderr }) });
         } else if (type === 'client_error') {
           clientErrors.push({ seq: e.seq, t: e.t, message: str(ev.message) ?? JSON.stringify(ev) });
+        } else if (type === 'relay_start') {
+          relay = { name: str(ev.relay) ?? 'relay', start: { seq: e.seq, t: e.t }, refunds: ev.refunds === true, refundCalls: [], submitFailures: new Map() };
+        } else if (type === 'refund') {
+          relay?.refundCalls.push({ seq: e.seq, t: e.t, ...(str(ev.user) === undefined ? {} : { user: str(ev.user) }), ...(str(ev.prompt_id) === undefined ? {} : { promptId: str(ev.prompt_id) }) });
+        } else if (type === 'submit_failed') {
+          const id = str(ev.id);
+          if (id !== undefined && !relay?.submitFailures.has(id)) relay?.submitFailures.set(id, { seq: e.seq, t: e.t, message: str(ev.message) ?? 'refused' });
+        } else if (type === 'harness_shutdown') {
+          shutdown ??= { seq: e.seq, t: e.t };
         } else {
           const r = clientReport(e);
           if (r) clientReports.push(r);
@@ -252,6 +292,9 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
         }
         break;
       }
+      case 'fault':
+        faults.push({ seq: e.seq, t: e.t, faultType: e.faultType, fault: e.fault });
+        break;
       case 'ws_connect':
         connections.set(e.conn, { conn: e.conn, clientId: e.clientId, open: { seq: e.seq, t: e.t }, ...serverTag(e) });
         break;
@@ -278,6 +321,8 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
       continue;
     }
     facts.submit ??= { seq: r.seq, t: r.t, byHarness: false };
+    // A report from another window is a leak (isolation judges it), not something the owner was told.
+    if (r.window !== undefined && r.window !== facts.window && facts.submit.byHarness) continue;
     if (r.type === 'submitted') facts.submitted.push(r);
     else if (r.type === 'progress') facts.progress.push(r);
     else facts.reports.push(r);
@@ -316,6 +361,9 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
     clientErrors,
     healthy: healthyPoint(trace, scenario),
     runEnd,
+    faults,
+    ...(relay ? { relay } : {}),
+    ...(shutdown ? { shutdown } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { group4Network } from './group-4-network.ts';
 import { group5RestartDeaf } from './group-5-restart-deaf.ts';
 import { group6JobsWindowsServers } from './group-6-jobs-windows-servers.ts';
 import { group7FieldBugs } from './group-7-field-bugs.ts';
+import { group8Relays } from './group-8-relays.ts';
 
 /**
  * The built-in scenario catalogue (issue 4), grouped like a conformance suite:
@@ -37,6 +38,7 @@ export const catalogueGroups: Readonly<Record<number, string>> = {
   5: 'server restart and deaf sockets',
   6: 'several jobs, windows and servers',
   7: 'field bugs',
+  8: 'relays (run with --relay)',
 };
 
 /** Orders `1.2` before `1.10`, and group 2 after group 1. */
@@ -75,6 +77,7 @@ export const catalogueInputs: readonly ScenarioInput[] = [
   ...group5RestartDeaf,
   ...group6JobsWindowsServers,
   ...group7FieldBugs,
+  ...group8Relays,
 ];
 
 /** Every built-in scenario, parsed, ids unique, sorted by id. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SimRequest } from '../http/types.ts';
 import type { SimulatorEndpoint } from './endpoint.ts';
@@ -31,6 +32,25 @@ export interface NetworkServer {
 
 const INCOMING_FRAME_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** Headers that ask for a protocol switch; dropped when the switch is declined. */
+const SWITCH_HEADERS = new Set(['upgrade', 'connection', 'http2-settings']);
+
+/**
+ * Serves a request that offered a non-WebSocket upgrade (Java's HttpClient offers `h2c` on every
+ * plain-HTTP request) as the HTTP/1.1 request it also is, as aiohttp (and so ComfyUI) does. Node
+ * hands such requests to the `upgrade` event with the parser detached, so the request head is
+ * written back, without the switch headers, in front of what was already read, and the socket
+ * goes through the HTTP server again.
+ */
+function reparseWithoutUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (!SWITCH_HEADERS.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]));
+  server.emit('connection', socket);
+}
+
 export async function listenNetwork(endpoint: SimulatorEndpoint, options: ListenOptions = {}): Promise<NetworkServer> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 110 * 1024 * 1024;
@@ -45,6 +65,10 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('upgrade', (req, socket, head) => {
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      reparseWithoutUpgrade(server, req, socket, head);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = endpoint.normalisePath(url.pathname);
     if (path !== '/ws') {

@@ -137,7 +137,7 @@ describe('findScenarios', () => {
     expect(e.selectors).toEqual(['restart-loses-job', '99.9']);
     expect(e.message).toContain('"restart-loses-job" (did you mean: 5.1 restart-loses-the-job');
     expect(e.message).toContain('"99.9"');
-    expect(e.message).toMatch(/a group \(1, 2, 3, 4, 5, 6, 7\)/);
+    expect(e.message).toMatch(/a group \(1, 2, 3, 4, 5, 6, 7, 8\)/);
   });
 
   it('treats a glob or group that matches nothing as unknown', () => {

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrokerHarnessError } from './errors.ts';
+import type { BrokerProvider, StompBroker } from './provider.ts';
+import { waitForStompBroker } from './readiness.ts';
+import { runScript, tail, type ScriptResult } from './run-script.ts';
+
+/** The script that runs the project's private broker (state in `.tools/rabbitmq/`). */
+export const RABBITMQ_SCRIPT = resolve(fileURLToPath(new URL('../../../scripts/rabbitmq.sh', import.meta.url)));
+
+/** Where Debian puts the server scripts when they are not on PATH (root's PATH has /usr/sbin, others may not). */
+const RABBITMQ_DIRS = ['/usr/sbin', '/usr/lib/rabbitmq/bin'];
+
+export interface RabbitmqProviderOptions {
+  /** Environment for PATH and for the script; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** How long `scripts/rabbitmq.sh start` may take, in ms. Default 90 000 (the script gives up after 60 s). */
+  startTimeoutMs?: number;
+  /** How long `scripts/rabbitmq.sh stop` may take, in ms. Default 45 000. */
+  stopTimeoutMs?: number;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds `rabbitmq-server` (or `rabbitmqctl`) on PATH, in /usr/sbin or in /usr/lib/rabbitmq/bin. */
+export function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...RABBITMQ_DIRS];
+  return ['rabbitmq-server', 'rabbitmqctl'].flatMap((name) => dirs.map((dir) => join(dir, name))).find(isExecutable);
+}
+
+/** Reads `STOMP_BROKER_URL=` from the last line and the login lines before it. */
+function parseBrokerLines(result: ScriptResult, command: string): { url: string; login: string; passcode: string } {
+  const lines = result.stdout.trim().split('\n');
+  const url = /^STOMP_BROKER_URL=(wss?:\/\/\S+)$/.exec(lines.at(-1) ?? '')?.[1];
+  if (!url) {
+    throw new BrokerHarnessError(
+      'BROKER_PROVIDER_FAILED',
+      `scripts/rabbitmq.sh ${command} did not end with a STOMP_BROKER_URL=ws://... line; its output:\n${tail(result.stdout)}`,
+    );
+  }
+  const value = (name: string) => lines.find((line) => line.startsWith(`${name}=`))?.slice(name.length + 1);
+  return { url, login: value('STOMP_LOGIN') ?? 'guest', passcode: value('STOMP_PASSCODE') ?? 'guest' };
+}
+
+// A broker we started must not outlive this process when a test forgets (or never reaches) dispose.
+const owned = new Set<NodeJS.ProcessEnv>();
+process.once('exit', () => {
+  for (const env of owned) spawnSync(RABBITMQ_SCRIPT, ['stop'], { env, stdio: 'ignore', timeout: 30_000 });
+});
+
+/**
+ * The project's private RabbitMQ (with Web-STOMP) run by `scripts/rabbitmq.sh` on free loopback
+ * ports. A broker that already runs (another process started it) is reused and left running on
+ * dispose; one this provider started is stopped on dispose.
+ */
+export function rabbitmqProvider(options: RabbitmqProviderOptions = {}): BrokerProvider {
+  const env = options.env ?? process.env;
+  return {
+    kind: 'rabbitmq',
+    async start() {
+      if (!findRabbitmqServer(env)) {
+        return { available: false, reason: `rabbitmq-server is not installed (looked on PATH and in ${RABBITMQ_DIRS.join(', ')})` };
+      }
+      const status = await runScript(RABBITMQ_SCRIPT, ['status'], 20_000, env);
+      const running = status.code === 0;
+      if (!running && status.code !== 3) {
+        throw new BrokerHarnessError('BROKER_PROVIDER_FAILED', `scripts/rabbitmq.sh status failed (exit ${status.code ?? 'killed'}):\n${tail(status.stderr + status.stdout)}`);
+      }
+      const result = running ? status : await runScript(RABBITMQ_SCRIPT, ['start'], options.startTimeoutMs ?? 90_000, env);
+      if (result.code !== 0) {
+        const why = result.timedOut ? `did not finish within ${options.startTimeoutMs ?? 90_000} ms` : `failed (exit ${result.code ?? 'killed'})`;
+        await runScript(RABBITMQ_SCRIPT, ['stop'], options.stopTimeoutMs ?? 45_000, env).catch(() => undefined);
+        throw new BrokerHarnessError(
+          'BROKER_PROVIDER_FAILED',
+          `scripts/rabbitmq.sh start ${why}; logs are in .tools/rabbitmq/log; its output:\n${tail(result.stderr + result.stdout)}`,
+        );
+      }
+      // Two processes may race to start it: the loser's script reports the winner's broker.
+      const ours = !running && !/^rabbitmq: already running/m.test(result.stdout);
+      const { url, login, passcode } = parseBrokerLines(result, running ? 'status' : 'start');
+      let disposed: Promise<void> | undefined;
+      const stop = async () => {
+        if (!ours) return;
+        owned.delete(env);
+        const stopped = await runScript(RABBITMQ_SCRIPT, ['stop'], options.stopTimeoutMs ?? 45_000, env);
+        if (stopped.code !== 0) {
+          throw new BrokerHarnessError('BROKER_PROVIDER_FAILED', `scripts/rabbitmq.sh stop failed (exit ${stopped.code ?? 'killed'}):\n${tail(stopped.stderr + stopped.stdout)}`);
+        }
+      };
+      if (ours) owned.add(env);
+      const broker: StompBroker = { kind: 'rabbitmq', url, login, passcode, dispose: () => (disposed ??= stop()) };
+      try {
+        await waitForStompBroker(url, login, passcode, 10_000);
+      } catch (error) {
+        await broker.dispose().catch(() => undefined);
+        throw new BrokerHarnessError('BROKER_PROVIDER_FAILED', `scripts/rabbitmq.sh reported ${url}, but ${(error as Error).message}; see .tools/rabbitmq/log, run scripts/rabbitmq.sh stop and retry`, { cause: error });
+      }
+      return { available: true, broker };
+    },
+  };
+}
