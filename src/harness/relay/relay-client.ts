@@ -96,6 +96,9 @@ interface User {
 
 const MESSAGE_CHARS = 600;
 
+/** Numbers sessions, so browser ids never repeat within a process (a broker keeps queues between runs). */
+let sessionCounter = 0;
+
 function shortJson(value: unknown): unknown {
   const text = JSON.stringify(value) ?? 'undefined';
   return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : value;
@@ -113,6 +116,8 @@ class RelaySession implements ClientSession {
   private readonly users = new Map<string, User>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Part of every browser id of this session: two runs at once never share a user's queue or room. */
+  private readonly tag = `${process.pid}-${++sessionCounter}`;
 
   constructor(
     private readonly profile: RelayProfile,
@@ -186,7 +191,7 @@ class RelaySession implements ClientSession {
 
   private userFor(id: string): User {
     let user = this.users.get(id);
-    if (!user) this.users.set(id, (user = { id, clientId: `browser-${id}`, generation: 0 }));
+    if (!user) this.users.set(id, (user = { id, clientId: `browser-${id}-${this.tag}`, generation: 0 }));
     return user;
   }
 
