@@ -95,7 +95,7 @@ describe('HTML report in a browser (headless Chromium, file://)', () => {
     expect(await page.locator('#timeline svg rect.m').count()).toBe(failed.trace.length);
     const evidence = new Set(failed.findings.flatMap((f) => f.evidence));
     expect(await page.locator('#timeline svg rect.m[stroke="#111827"]').count()).toBe(evidence.size);
-    expect(await page.locator('#timeline .tl-labels div[title]').allTextContents()).toEqual(['faults', 'connections', 'server frames', 'http', 'server jobs', 'client']);
+    expect(await page.locator('#timeline .tl-labels div[title]').allTextContents()).toEqual(['faults', 'connections', 'server frames', 'http', 'server jobs', 'client', 'downstream']);
 
     // The wire log: a row per event, evidence highlighted, filterable by kind.
     expect(await page.locator('#wire-log tbody tr').count()).toBe(failed.trace.length);

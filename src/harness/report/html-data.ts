@@ -12,7 +12,10 @@ export interface HtmlDataLimits {
 }
 
 /** Timeline lanes, top to bottom: cause above effect. */
-export const timelineLanes = ['faults', 'connections', 'server frames', 'http', 'server jobs', 'client'] as const;
+export const timelineLanes = ['faults', 'connections', 'server frames', 'http', 'server jobs', 'client', 'downstream'] as const;
+
+/** Relay runs: what the users' browsers heard and what happened to them, in the `downstream` lane. */
+const downstreamTypes = new Set(['downstream', 'downstream_state', 'downstream_unattributed', 'harness_browser', 'refund']);
 export type TimelineLane = (typeof timelineLanes)[number];
 
 /** One trace event as the page shows it (short keys: there can be thousands). */
@@ -174,6 +177,7 @@ export function htmlEvent(e: TraceEvent, max: number): HtmlEvent {
       return { ...at, l: lane('server jobs'), n: `server ${e.event}`, x: e.detail ?? '', c: e.event === 'start' || e.event === 'restart_up' ? colour.slate : colour.red };
     case 'client': {
       const type = typeof e.event.type === 'string' ? e.event.type : 'event';
+      if (downstreamTypes.has(type)) return downstreamEvent(e, at, type, max);
       const job = typeof e.event.job === 'string' ? ` ${e.event.job}` : '';
       const c =
         {
@@ -190,6 +194,17 @@ export function htmlEvent(e: TraceEvent, max: number): HtmlEvent {
       return { ...at, l: lane('client'), n: `${type}${job}`, x: clip(JSON.stringify(e.event), max), c };
     }
   }
+}
+
+/** A relay run's browser-side event: `alice: completed`, `bob: disconnected`, `refund`. */
+function downstreamEvent(e: Extract<TraceEvent, { kind: 'client' }>, at: Pick<HtmlEvent, 's' | 't' | 'k'>, type: string, max: number): HtmlEvent {
+  const ev = e.event as Record<string, unknown>;
+  const user = typeof ev.user === 'string' ? `${ev.user}: ` : '';
+  const what = type === 'downstream' ? String(ev.kind ?? 'message') : type === 'downstream_state' ? String(ev.state ?? 'state') : type === 'harness_browser' ? `browser ${String(ev.action ?? '')}` : type === 'refund' ? 'refund' : 'unattributed';
+  const c =
+    { completed: colour.green, failed: colour.red, progress: colour.violet, connected: colour.slate, disconnected: colour.orange, gave_up: colour.red, error: colour.red, refund: colour.amber, unattributed: colour.orange }[what] ??
+    (type === 'harness_browser' ? colour.red : colour.grey);
+  return { ...at, l: lane('downstream'), n: `${user}${what}`, x: clip(JSON.stringify(ev), max), c };
 }
 
 /** The first `cap` events, plus every event a finding points at. */

@@ -84,7 +84,7 @@ export class FaultInjector {
   start(): void {
     for (const armed of this.armed) {
       if (armed.fault.at.on === 'time') {
-        this.timers.push(this.clock.setTimeout(() => this.fire(armed, 'time'), armed.fault.at.afterMs));
+        this.timers.push(this.clock.setTimeout(() => this.fireOnTime(armed), armed.fault.at.afterMs));
       }
     }
   }
@@ -102,7 +102,7 @@ export class FaultInjector {
     this.armed.push(armed);
     if (parsed.at.on === 'time') {
       const delay = Math.max(0, parsed.at.afterMs - this.trace.elapsed());
-      this.timers.push(this.clock.setTimeout(() => this.fire(armed, 'time'), delay));
+      this.timers.push(this.clock.setTimeout(() => this.fireOnTime(armed), delay));
     }
   }
 
@@ -180,6 +180,11 @@ export class FaultInjector {
     for (let i = this.activeFrameFaults.length - 1; i >= 0; i--) {
       if (this.activeFrameFaults[i]!.remaining <= 0) this.activeFrameFaults.splice(i, 1);
     }
+  }
+
+  /** A time trigger: a fault whose timer was set twice (started again, or injected while held) still fires once. */
+  private fireOnTime(armed: ArmedFault): void {
+    if (!armed.fired) this.fire(armed, 'time');
   }
 
   private fire(armed: ArmedFault, why: string): void {

@@ -1,0 +1,787 @@
+/**
+ * Downstream fan-out of the reference relay (issue 7, "Must show"): 1,000 users with one job
+ * each; time from upstream completion to each user's delivery (p50/p99), and the relay's memory.
+ *
+ *   node --import tsx bench/relay-fanout.ts
+ *   BENCH_USERS=1000 BENCH_SUBMIT_CONCURRENCY=50 BENCH_SEED=1 (defaults)
+ *   STOMP_BROKER_URL=ws://127.0.0.1:15674/ws [STOMP_LOGIN/STOMP_PASSCODE, default guest/guest]
+ *     also measures the STOMP downstream (otherwise the report says it was not measured)
+ *   BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" extra node flags for the relay
+ *
+ * How it measures:
+ * - Upstream: a Simulator on 127.0.0.1 in this process (keepTrace: false; a trace listener keeps
+ *   only each prompt's `success` wall time). Each job is txt2imgGraph with 1 step and its own seed
+ *   (so ComfyUI's cache cannot skip it), with timing overrides that make a prompt a few ms:
+ *   ComfyUI runs one prompt at a time, so 1,000 default-length prompts would take ~40 min.
+ * - The relay: `node clients/relays/reference/relay.mjs` as a real process (COMFY_URL, PORT; no
+ *   REFUND_URL; STOMP only when STOMP_BROKER_URL is set), ready on `GET /health` 200.
+ * - Users: one real `socket.io-client` connection each (websocket transport, `auth: {clientId}`),
+ *   all connected (and their `active_tasks` received, i.e. joined to their room) before the first
+ *   submit. Each user POSTs one job to `/api/jobs`, at most BENCH_SUBMIT_CONCURRENCY at a time,
+ *   records `Date.now()` when its `imageResult` arrives and acknowledges it. The users run in a
+ *   child process (this file again, RELAY_FANOUT_ROLE=users, driven over IPC), so parsing 1,000
+ *   sockets' frames and the submit burst do not slow the simulator's answers to the relay.
+ * - Latency = wall(user received imageResult) - wall(simulator recorded the prompt's success).
+ *   Three processes, one machine: both are Date.now() (ms resolution). The event-loop delay of the
+ *   simulator's and the users' processes is reported next to the figures (it adds to latencies).
+ * - Relay memory from /proc/<pid>/status: VmRSS when ready (no users), with every user connected
+ *   (before the jobs), sampled every 50 ms during the jobs (peak), after the last delivery (+2 s),
+ *   after every user disconnected (+2 s); VmHWM (lifetime peak, start-up included) at the end.
+ *   The relay is not told to gc, so "after" figures are what V8 kept, not what is live.
+ *
+ * Benches print figures; nothing here asserts on time. Bounded: a 5-min watchdog, per-phase
+ * timeouts, and the relay is killed (SIGTERM, then SIGKILL) and every socket closed on the way out.
+ * Writes reports/bench/relay-fanout.json.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Client as StompClient, type IMessage } from '@stomp/stompjs';
+import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { txt2imgGraph } from '../src/scenarios/graphs.ts';
+import { Simulator } from '../src/simulator/index.ts';
+import { projectRoot, round, writeReport } from './bench-report.ts';
+
+const USERS = intEnv('BENCH_USERS', 1000);
+const SUBMIT_CONCURRENCY = Math.max(1, intEnv('BENCH_SUBMIT_CONCURRENCY', 50));
+const CONNECT_CONCURRENCY = 100;
+const SEED = intEnv('BENCH_SEED', 1);
+const STOMP_URL = process.env.STOMP_BROKER_URL?.trim() || undefined;
+const STOMP_LOGIN = process.env.STOMP_LOGIN ?? 'guest';
+const STOMP_PASSCODE = process.env.STOMP_PASSCODE ?? 'guest';
+
+const WATCHDOG_MS = 5 * 60_000;
+const RELAY_READY_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECT_PHASE_TIMEOUT_MS = 60_000;
+const SUBMIT_TIMEOUT_MS = 30_000;
+/** After the last submit answer, how long the deliveries may take. */
+const DELIVERY_TIMEOUT_MS = 120_000;
+/** After every delivery arrived, how long to keep listening for duplicates. */
+const DUPLICATE_GRACE_MS = 1000;
+const SETTLE_MS = 2000;
+const RSS_SAMPLE_MS = 50;
+const RELAY_STOP_GRACE_MS = 5000;
+
+/** Fast prompts: ~1 ms per executed node (CheckpointLoader and CLIPTextEncode are cached after the first). */
+const TIMING = {
+  stepMs: 1,
+  pickupMs: 1,
+  nodeMs: { CheckpointLoaderSimple: 1, CLIPTextEncode: 0, EmptyLatentImage: 0, KSampler: 1, VAEDecode: 1, SaveImage: 1 },
+};
+
+function intEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be an integer >= 1, got ${text}`);
+  return n;
+}
+
+// --- small utilities -----------------------------------------------------------------------------
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('freePort: no port');
+  return address.port;
+}
+
+// --- the relay process ---------------------------------------------------------------------------
+
+interface ProcMemory {
+  rssBytes: number;
+  hwmBytes: number;
+}
+
+/** VmRSS and VmHWM of a process, from /proc (Linux); undefined when unreadable. */
+function procMemory(pid: number): ProcMemory | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU time of a process in ms (clock ticks assumed 100 Hz, Linux's USER_HZ). */
+function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+class RelayProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  private readonly logLines: string[] = [];
+  logLineCount = 0;
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(comfyUrl: string, readonly port: number) {
+    const env: NodeJS.ProcessEnv = { ...process.env, COMFY_URL: comfyUrl, PORT: String(port) };
+    delete env.REFUND_URL;
+    delete env.STOMP_BROKER_URL;
+    delete env.STOMP_LOGIN;
+    delete env.STOMP_PASSCODE;
+    delete env.COMFY_CHAOS_HINTS;
+    if (STOMP_URL) Object.assign(env, { STOMP_BROKER_URL: STOMP_URL, STOMP_LOGIN, STOMP_PASSCODE });
+    this.url = `http://127.0.0.1:${port}`;
+    const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(process.execPath, [...nodeArgs, 'clients/relays/reference/relay.mjs'], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let partial = '';
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        this.logLineCount++;
+        // The first lines (start-up) and the last ones are kept; the report shows them.
+        if (this.logLines.length < 20) this.logLines.push(line);
+        else {
+          this.logLines.push(line);
+          if (this.logLines.length > 60) this.logLines.splice(20, 1);
+        }
+      }
+    });
+    this.exitPromise = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.exited = { code, signal };
+        resolve();
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  log(): string[] {
+    return [...this.logLines];
+  }
+
+  async waitReady(timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    let last = '';
+    while (Date.now() - started < timeoutMs) {
+      if (this.exited) throw new Error(`relay exited during start-up (${JSON.stringify(this.exited)}); log:\n${this.log().join('\n')}`);
+      try {
+        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) });
+        last = `${res.status} ${await res.text()}`;
+        if (res.ok) return Date.now() - started;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      await sleep(100);
+    }
+    throw new Error(`relay not ready after ${timeoutMs} ms (last /health: ${last}); log:\n${this.log().join('\n')}`);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(): Promise<void> {
+    if (this.exited || this.child.pid === undefined) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), RELAY_STOP_GRACE_MS);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+}
+
+// --- users (a child process: RELAY_FANOUT_ROLE=users) ---------------------------------------------
+
+interface Delivery {
+  wall: number;
+  promptId: string | undefined;
+  urls: number;
+}
+
+interface User {
+  index: number;
+  userId: string;
+  clientId: string;
+  socket?: Socket;
+  stomp?: StompClient;
+  promptId?: string;
+  submitError?: string;
+  socketIo: Delivery[];
+  stompDeliveries: Delivery[];
+  errors: number;
+  disconnects: number;
+}
+
+/** What the users process reports per user. */
+type UserResult = Omit<User, 'socket' | 'stomp'>;
+
+type UsersCommand = { cmd: 'connect'; relayUrl: string } | { cmd: 'run' } | { cmd: 'close' };
+
+interface RunReply {
+  event: 'done';
+  submitStartWall: number;
+  submitMs: number;
+  timedOut: boolean;
+  users: UserResult[];
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+}
+
+function connectSocketIo(relayUrl: string, user: User): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = io(relayUrl, {
+      transports: ['websocket'],
+      auth: { clientId: user.clientId },
+      forceNew: true,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 1000,
+      timeout: CONNECT_TIMEOUT_MS,
+    });
+    user.socket = socket;
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(new Error(`user ${user.index}: no active_tasks within ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+    // `active_tasks` is sent after the relay put the socket in its room: the user is reachable.
+    socket.once('active_tasks', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.on('connect_error', (error) => {
+      if (settled || socket.active) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`user ${user.index}: connect_error ${error.message}`));
+    });
+    socket.on('disconnect', () => user.disconnects++);
+    socket.on('imageResult', (message: { prompt_id?: string; urls?: unknown[] }, ack?: () => void) => {
+      user.socketIo.push({ wall: Date.now(), promptId: message?.prompt_id, urls: Array.isArray(message?.urls) ? message.urls.length : 0 });
+      if (typeof ack === 'function') ack();
+    });
+    socket.on('error', (_message: unknown, ack?: () => void) => {
+      user.errors++;
+      if (typeof ack === 'function') ack();
+    });
+  });
+}
+
+let receiptCounter = 0;
+
+function connectStomp(url: string, user: User): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(new Error(`user ${user.index}: STOMP subscribe not confirmed within ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+    const client = new StompClient({
+      webSocketFactory: () => new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp']),
+      connectHeaders: { login: STOMP_LOGIN, passcode: STOMP_PASSCODE },
+      reconnectDelay: 500,
+      heartbeatIncoming: 0,
+      heartbeatOutgoing: 0,
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      debug: () => {},
+      onConnect: () => {
+        const receipt = `bench-sub-${++receiptCounter}`;
+        client.watchForReceipt(receipt, () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve();
+        });
+        client.subscribe(
+          `/queue/comfy.user.${user.clientId}`,
+          (message: IMessage) => {
+            let body: { type?: string; prompt_id?: string; urls?: unknown[] } | undefined;
+            try {
+              body = JSON.parse(message.body) as typeof body;
+            } catch {
+              body = undefined;
+            }
+            if (body?.type === 'imageResult') {
+              user.stompDeliveries.push({ wall: Date.now(), promptId: body.prompt_id, urls: Array.isArray(body.urls) ? body.urls.length : 0 });
+            }
+            message.ack();
+          },
+          { ack: 'client-individual', receipt },
+        );
+      },
+      onWebSocketClose: () => user.disconnects++,
+      onStompError: (frame) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new Error(`user ${user.index}: STOMP error ${frame.headers.message ?? frame.body}`));
+      },
+    });
+    user.stomp = client;
+    client.activate();
+  });
+}
+
+async function submit(relayUrl: string, user: User, prompt: unknown): Promise<void> {
+  try {
+    const res = await fetch(`${relayUrl}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: user.userId, clientId: user.clientId, prompt }),
+      signal: AbortSignal.timeout(SUBMIT_TIMEOUT_MS),
+    });
+    const body = (await res.json()) as { prompt_id?: string; error?: string };
+    if (res.ok && typeof body.prompt_id === 'string') user.promptId = body.prompt_id;
+    else user.submitError = `HTTP ${res.status}: ${body.error ?? JSON.stringify(body)}`;
+  } catch (error) {
+    user.submitError = error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The users process: 1,000 browsers, driven by the parent over IPC. */
+async function usersMain(): Promise<void> {
+  const send = (message: Record<string, unknown>) => process.send?.(message);
+  // Orphaned (the parent died): go too.
+  process.on('disconnect', () => process.exit(0));
+  const users: User[] = Array.from({ length: USERS }, (_, i) => ({
+    index: i,
+    userId: `user-${i}`,
+    // Fixed per index, so repeated runs reuse the same durable STOMP queues instead of adding 1,000 each time.
+    clientId: `bench-fanout-u${String(i).padStart(5, '0')}`,
+    socketIo: [],
+    stompDeliveries: [],
+    errors: 0,
+    disconnects: 0,
+  }));
+  const random = mulberry32(SEED);
+  const prompts = users.map((u) => txt2imgGraph({ steps: 1, seed: 1 + Math.floor(random() * 2 ** 31), prefix: `fanout_${u.index}` }));
+  let relayUrl = '';
+  const closeAll = async () => {
+    for (const u of users) u.socket?.close();
+    await Promise.allSettled(users.map((u) => (u.stomp ? withTimeout(u.stomp.deactivate(), 3000, 'STOMP DISCONNECT') : undefined)));
+  };
+  process.on('message', (command: UsersCommand) => {
+    void (async () => {
+      try {
+        if (command.cmd === 'connect') {
+          relayUrl = command.relayUrl;
+          const started = Date.now();
+          await withTimeout(
+            pool(USERS, CONNECT_CONCURRENCY, async (i) => {
+              await connectSocketIo(relayUrl, users[i]!);
+              if (STOMP_URL) await connectStomp(STOMP_URL, users[i]!);
+            }),
+            CONNECT_PHASE_TIMEOUT_MS,
+            `connecting ${USERS} users`,
+          );
+          send({ event: 'connected', ms: Date.now() - started, disconnects: users.reduce((n, u) => n + u.disconnects, 0) });
+        } else if (command.cmd === 'run') {
+          const eld = monitorEventLoopDelay({ resolution: 1 });
+          eld.enable();
+          const submitStartWall = Date.now();
+          await pool(USERS, SUBMIT_CONCURRENCY, (i) => submit(relayUrl, users[i]!, prompts[i]));
+          const submitMs = Date.now() - submitStartWall;
+          const submitted = users.filter((u) => u.promptId);
+          const allIn = (u: User) =>
+            u.socketIo.some((d) => d.promptId === u.promptId) && (!STOMP_URL || u.stompDeliveries.some((d) => d.promptId === u.promptId));
+          const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+          while (Date.now() < deadline && !submitted.every(allIn)) await sleep(20);
+          const timedOut = !submitted.every(allIn);
+          await sleep(DUPLICATE_GRACE_MS);
+          eld.disable();
+          const reply: RunReply = {
+            event: 'done',
+            submitStartWall,
+            submitMs,
+            timedOut,
+            users: users.map(({ socket: _s, stomp: _t, ...rest }) => rest),
+            eventLoopDelayMs: { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+          };
+          send(reply as unknown as Record<string, unknown>);
+        } else if (command.cmd === 'close') {
+          await closeAll();
+          send({ event: 'closed' });
+          process.disconnect();
+          setTimeout(() => process.exit(0), 200);
+        }
+      } catch (error) {
+        send({ event: 'failed', error: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+  send({ event: 'ready' });
+}
+
+/** The parent's handle on the users process. */
+class UsersProcess {
+  readonly child: ChildProcess;
+  private readonly inbox: Array<Record<string, unknown>> = [];
+  private waiter: (() => void) | undefined;
+  exited = false;
+
+  constructor() {
+    this.child = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      cwd: projectRoot,
+      env: { ...process.env, RELAY_FANOUT_ROLE: 'users' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (m: Record<string, unknown>) => {
+      this.inbox.push(m);
+      this.waiter?.();
+    });
+    this.child.once('exit', (code, signal) => {
+      this.exited = true;
+      this.inbox.push({ event: 'exited', code, signal });
+      this.waiter?.();
+    });
+  }
+
+  /** Sends `command` (if any) and waits for `event`; a `failed` or an exit rejects. */
+  async request<T = Record<string, unknown>>(command: UsersCommand | undefined, event: string, timeoutMs: number): Promise<T> {
+    if (command) this.child.send(command);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.inbox.shift();
+      if (m) {
+        if (m.event === event) return m as T;
+        if (m.event === 'failed' || m.event === 'exited') throw new Error(`users process: ${JSON.stringify(m)}`);
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`users process: no '${event}' within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    try {
+      await this.request({ cmd: 'close' }, 'closed', 10_000);
+    } catch {
+      /* killed below */
+    }
+    if (!this.exited) {
+      const exit = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+      await exit;
+      clearTimeout(timer);
+    }
+  }
+}
+
+// --- figures -------------------------------------------------------------------------------------
+
+interface DownstreamFigures {
+  measured: true;
+  delivered: number;
+  expected: number;
+  missing: number;
+  duplicates: number;
+  wrongUser: number;
+  /** Deliveries naming a prompt this run never submitted (e.g. left in a durable queue by an earlier run). */
+  stale: number;
+  withoutUrls: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; min: number; mean: number };
+  /** p50/p99 per tenth of the jobs, in the order the simulator finished them: does latency grow with N? */
+  byDecile: Array<{ decile: number; jobs: number; p50: number; p99: number }>;
+}
+
+function figures(users: readonly UserResult[], successWall: ReadonlyMap<string, number>, pick: (u: UserResult) => Delivery[]): DownstreamFigures {
+  const owner = new Map<string, number>();
+  for (const u of users) if (u.promptId) owner.set(u.promptId, u.index);
+  const samples: Array<{ success: number; latency: number }> = [];
+  let expected = 0;
+  let duplicates = 0;
+  let wrongUser = 0;
+  let stale = 0;
+  let withoutUrls = 0;
+  for (const u of users) {
+    if (u.promptId) expected++;
+    let own = 0;
+    for (const d of pick(u)) {
+      if (u.promptId !== undefined && d.promptId === u.promptId) {
+        own++;
+        if (own > 1) {
+          duplicates++;
+          continue;
+        }
+        if (d.urls === 0) withoutUrls++;
+        const success = successWall.get(u.promptId);
+        if (success !== undefined) samples.push({ success, latency: d.wall - success });
+      } else if (d.promptId !== undefined && owner.has(d.promptId)) wrongUser++;
+      else stale++;
+    }
+  }
+  const latencies = samples.map((s) => s.latency);
+  const ordered = [...samples].sort((a, b) => a.success - b.success);
+  const byDecile = Array.from({ length: 10 }, (_, d) => {
+    const slice = ordered.slice(Math.floor((d * ordered.length) / 10), Math.floor(((d + 1) * ordered.length) / 10)).map((s) => s.latency);
+    return { decile: d + 1, jobs: slice.length, p50: percentile(slice, 50), p99: percentile(slice, 99) };
+  });
+  return {
+    measured: true,
+    delivered: samples.length,
+    expected,
+    missing: expected - samples.length,
+    duplicates,
+    wrongUser,
+    stale,
+    withoutUrls,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: percentile(latencies, 100),
+      min: percentile(latencies, 0),
+      mean: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : Number.NaN,
+    },
+    byDecile,
+  };
+}
+
+const mib = (bytes: number | undefined) => (bytes === undefined || !Number.isFinite(bytes) ? null : round(bytes / 1024 / 1024, 1));
+
+// --- main ----------------------------------------------------------------------------------------
+
+const cleanups: Array<() => Promise<void> | void> = [];
+const children: ChildProcess[] = [];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+
+  // Upstream.
+  const successWall = new Map<string, number>();
+  let promptErrors = 0;
+  const sim = new Simulator({ seed: SEED, keepTrace: false, timing: TIMING });
+  sim.core.trace.onEvent((e) => {
+    if (e.kind !== 'prompt') return;
+    if (e.event === 'success') successWall.set(e.promptId, e.wall);
+    else if (e.event === 'error' || e.event === 'interrupted' || e.event === 'lost') promptErrors++;
+  });
+  const net = await sim.listen({ host: '127.0.0.1', port: 0 });
+  cleanups.push(() => sim.close());
+
+  // The relay, and the users' process.
+  const relay = new RelayProcess(net.url, await freePort());
+  children.push(relay.child);
+  cleanups.push(() => relay.stop());
+  const usersProcess = new UsersProcess();
+  children.push(usersProcess.child);
+  cleanups.push(() => usersProcess.stop());
+  const readyMs = await relay.waitReady(RELAY_READY_TIMEOUT_MS);
+  await usersProcess.request(undefined, 'ready', 30_000);
+  await sleep(500);
+  const memReady = procMemory(relay.pid);
+  console.log(
+    `relay pid ${relay.pid} ready in ${readyMs} ms on ${relay.url} (upstream ${net.url}); RSS ${mib(memReady?.rssBytes)} MiB; ` +
+      `STOMP ${STOMP_URL ? STOMP_URL : 'not measured (STOMP_BROKER_URL unset)'}`,
+  );
+
+  // Users, all connected before the first submit.
+  const connected = await usersProcess.request<{ ms: number; disconnects: number }>({ cmd: 'connect', relayUrl: relay.url }, 'connected', CONNECT_PHASE_TIMEOUT_MS + 10_000);
+  await sleep(SETTLE_MS);
+  const memConnected = procMemory(relay.pid);
+  console.log(`${USERS} users connected in ${connected.ms} ms; relay RSS ${mib(memConnected?.rssBytes)} MiB`);
+
+  // Jobs.
+  let rssPeakDuringJobs = 0;
+  const sampler = setInterval(() => {
+    const m = procMemory(relay.pid);
+    if (m && m.rssBytes > rssPeakDuringJobs) rssPeakDuringJobs = m.rssBytes;
+  }, RSS_SAMPLE_MS);
+  cleanups.push(() => clearInterval(sampler));
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const cpuBefore = procCpuMs(relay.pid);
+  const run = await usersProcess.request<RunReply>({ cmd: 'run' }, 'done', USERS * SUBMIT_TIMEOUT_MS + DELIVERY_TIMEOUT_MS + 10_000);
+  const cpuJobsMs = procCpuMs(relay.pid) - cpuBefore;
+  eld.disable();
+  clearInterval(sampler);
+  await sleep(SETTLE_MS);
+  const memAfterJobs = procMemory(relay.pid);
+
+  // Everyone leaves.
+  await usersProcess.stop();
+  await sleep(SETTLE_MS);
+  const memAfterDisconnect = procMemory(relay.pid);
+
+  const users = run.users;
+  const submitted = users.filter((u) => u.promptId);
+  const socketIo = figures(users, successWall, (u) => u.socketIo);
+  const stomp = STOMP_URL ? figures(users, successWall, (u) => u.stompDeliveries) : undefined;
+  const successes = [...successWall.values()];
+  const upstreamSpanMs = successes.length ? Math.max(...successes) - Math.min(...successes) : Number.NaN;
+  const lastDeliveryWall = Math.max(run.submitStartWall, ...users.flatMap((u) => [...u.socketIo, ...u.stompDeliveries].map((d) => d.wall)));
+  const jobsWallMs = lastDeliveryWall - run.submitStartWall;
+  const submitErrors = users.filter((u) => u.submitError).map((u) => `${u.index}: ${u.submitError}`);
+  const simEld = { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 };
+
+  // Print.
+  const f = (n: number) => (Number.isFinite(n) ? String(round(n, 1)) : 'n/a');
+  const rows: Array<[string, string]> = [];
+  const addDownstream = (name: string, d: DownstreamFigures) => {
+    rows.push([`${name}: latency p50 / p95 / p99 / max (ms)`, `${f(d.latencyMs.p50)} / ${f(d.latencyMs.p95)} / ${f(d.latencyMs.p99)} / ${f(d.latencyMs.max)}`]);
+    rows.push([`${name}: delivered / users`, `${d.delivered} / ${USERS} (missing ${d.missing}, duplicates ${d.duplicates}, wrong user ${d.wrongUser}, stale ${d.stale}, no urls ${d.withoutUrls})`]);
+    const first = d.byDecile[0]!;
+    const last = d.byDecile[9]!;
+    rows.push([`${name}: p50 first / last tenth of jobs (ms)`, `${f(first.p50)} / ${f(last.p50)} (p99 ${f(first.p99)} / ${f(last.p99)})`]);
+  };
+  addDownstream('socket.io', socketIo);
+  if (stomp) addDownstream('stomp', stomp);
+  else rows.push(['stomp', 'not measured (STOMP_BROKER_URL unset)']);
+  rows.push(['submits ok / errors', `${submitted.length} / ${submitErrors.length} (upstream prompt errors ${promptErrors})`]);
+  rows.push(['wall: connect / submit all / first submit -> last delivery (ms)', `${connected.ms} / ${run.submitMs} / ${jobsWallMs}${run.timedOut ? ' (TIMED OUT)' : ''}`]);
+  rows.push(['upstream: first -> last success (ms)', f(upstreamSpanMs)]);
+  rows.push([`relay RSS: ready / ${USERS} connected / peak in jobs (MiB)`, `${mib(memReady?.rssBytes)} / ${mib(memConnected?.rssBytes)} / ${mib(rssPeakDuringJobs)}`]);
+  rows.push(['relay RSS: after jobs / after disconnect, VmHWM (MiB)', `${mib(memAfterJobs?.rssBytes)} / ${mib(memAfterDisconnect?.rssBytes)}, ${mib(memAfterDisconnect?.hwmBytes)}`]);
+  rows.push(['relay CPU during jobs (ms)', f(cpuJobsMs)]);
+  rows.push(['event-loop delay p99 / max, simulator / users (ms)', `${f(simEld.p99)} / ${f(simEld.max)}, ${f(run.eventLoopDelayMs.p99)} / ${f(run.eventLoopDelayMs.max)}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log('');
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+  if (submitErrors.length) console.log(`\nfirst submit errors:\n  ${submitErrors.slice(0, 5).join('\n  ')}`);
+
+  const json = (n: number) => (Number.isFinite(n) ? round(n, 2) : null);
+  const jsonFigures = (d: DownstreamFigures) => ({
+    ...d,
+    latencyMs: Object.fromEntries(Object.entries(d.latencyMs).map(([k, v]) => [k, json(v)])),
+    byDecile: d.byDecile.map((b) => ({ ...b, p50: json(b.p50), p99: json(b.p99) })),
+  });
+  const memory = (m: ProcMemory | undefined) => (m ? { rssMiB: mib(m.rssBytes), hwmMiB: mib(m.hwmBytes) } : null);
+  const jsonEld = (e: { p50: number; p99: number; max: number }) => ({ p50: json(e.p50), p99: json(e.p99), max: json(e.max) });
+  const file = writeReport('relay-fanout', {
+    bench: 'relay-fanout',
+    date: new Date().toISOString(),
+    node: process.version,
+    definition:
+      'latencyMs = Date.now() in the users process when the user received imageResult - wall of the simulator trace event {kind:"prompt",event:"success"} for that prompt; relay memory from /proc/<relay pid>/status',
+    parameters: {
+      users: USERS,
+      submitConcurrency: SUBMIT_CONCURRENCY,
+      connectConcurrency: CONNECT_CONCURRENCY,
+      seed: SEED,
+      job: { graph: 'txt2imgGraph', steps: 1, ownSeedPerUser: true },
+      simulatorTiming: TIMING,
+      relay: 'node clients/relays/reference/relay.mjs (no REFUND_URL)',
+      processes: 'simulator in the bench process; relay and users (socket.io-client, fetch) in one process each',
+      stompBrokerUrl: STOMP_URL ?? null,
+    },
+    socketIo: jsonFigures(socketIo),
+    stomp: stomp ? jsonFigures(stomp) : { measured: false, reason: 'STOMP_BROKER_URL is not set' },
+    submits: { ok: submitted.length, errors: submitErrors.length, firstErrors: submitErrors.slice(0, 10) },
+    upstream: { successes: successWall.size, promptErrors, firstToLastSuccessMs: json(upstreamSpanMs) },
+    timedOut: run.timedOut,
+    wallMs: { relayReady: readyMs, connect: connected.ms, submitAll: run.submitMs, firstSubmitToLastDelivery: jobsWallMs, total: Date.now() - started },
+    relayMemory: {
+      ready: memory(memReady),
+      connected: memory(memConnected),
+      peakDuringJobsRssMiB: mib(rssPeakDuringJobs),
+      afterJobs: memory(memAfterJobs),
+      afterDisconnect: memory(memAfterDisconnect),
+      note: 'VmHWM is the lifetime peak, tsx start-up included; the relay is not made to gc, so RSS after is what V8 kept',
+    },
+    relayCpuDuringJobsMs: json(cpuJobsMs),
+    relayLogLines: relay.logLineCount,
+    relayLog: relay.log(),
+    clientDisconnects: { beforeJobs: connected.disconnects, total: users.reduce((n, u) => n + u.disconnects, 0) },
+    clientErrorMessages: users.reduce((n, u) => n + u.errors, 0),
+    eventLoopDelayMs: { simulatorProcess: jsonEld(simEld), usersProcess: jsonEld(run.eventLoopDelayMs) },
+  });
+  console.log(`\nwrote ${file} (${round((Date.now() - started) / 1000, 1)} s)`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await withTimeout(Promise.resolve(fn()), 15_000, 'cleanup');
+    } catch (error) {
+      console.error('relay-fanout: cleanup:', error instanceof Error ? error.message : error);
+    }
+  }
+  cleanups.length = 0;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`relay-fanout${process.env.RELAY_FANOUT_ROLE === 'users' ? ' (users)' : ''}: watchdog (${WATCHDOG_MS / 60_000} min) fired`);
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+if (process.env.RELAY_FANOUT_ROLE === 'users') {
+  await usersMain();
+} else {
+  // Last resort: whatever way this process ends, its children do not outlive it.
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  main()
+    .then(
+      () => 0,
+      (error: unknown) => {
+        console.error(error);
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      await cleanup();
+      process.exit(code);
+    });
+}
