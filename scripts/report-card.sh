@@ -3,7 +3,9 @@
 # (reference client, Python naive, Python robust, comfy-ui-client) on the network transport with
 # a real Toxiproxy (.tools/bin, from scripts/install-toxiproxy.sh), report in reports/report-card/,
 # then scripts/report-card.ts turns its results.json into the Markdown table. A few minutes.
-# Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh.
+# The relays of clients/relays run the relay scenarios (group 8) in the same run.
+# Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh,
+# scripts/install-rabbitmq.sh, Java 17 and Maven (the Spring relay is built by its profile).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +29,7 @@ node bin/comfy-chaos.js run --strict --transport network --concurrency 4 --seed 
   --client "$python clients/python/naive_driver.py" \
   --client "$python clients/python/robust_driver.py" \
   --client "node clients/comfy-ui-client/driver.mjs" \
+  --relay reference-socketio reference-stomp spring-stomp flask-socketio \
   --report "$report" &
 run=$!
 # A run that has written its whole report but does not exit (a handle left open) is stopped after

@@ -21,7 +21,12 @@ const known: Array<{ match: RegExp; label: string; about: string }> = [
     label: 'comfy-ui-client 0.1.2',
     about: 'the npm package, unmodified, through its public API (getImages); it keeps only `images` outputs, and most catalogue jobs output text, so right-outputs comes first where nothing worse happened',
   },
+  { match: /^reference-socketio$/, label: 'reference relay, Socket.IO', about: 'relay: this project\'s relay built on the reference client (clients/relays/reference), Socket.IO downstream with acknowledged, replayed results' },
+  { match: /^reference-stomp$/, label: 'reference relay, STOMP', about: 'relay: the same relay, STOMP downstream through a durable RabbitMQ queue per user (Web-STOMP)' },
+  { match: /^spring-stomp$/, label: 'Spring Boot STOMP relay', about: 'relay: Spring Boot 4, one upstream socket opened at start-up, a semaphore released by status frames, simple broker (clients/relays/spring-stomp)' },
+  { match: /^flask-socketio$/, label: 'Flask-SocketIO server', about: 'relay: Flask-SocketIO, one upstream socket, every event broadcast to every client, active_tasks on connect (clients/relays/flask-socketio)' },
 ];
+
 const describe = (client: string) => known.find((k) => k.match.test(client)) ?? { label: client, about: '' };
 
 /** Text for a Markdown table cell: no pipes or newlines. */

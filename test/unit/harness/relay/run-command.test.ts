@@ -9,10 +9,14 @@ const s11 = make('1.1');
 const s23 = make('2.3');
 const s81 = make('8.1');
 const s82 = make('8.2');
-const reference = { name: 'reference' };
-const spring = { name: 'spring-stomp', relay: true };
-const flask = { name: 'flask-socketio', relay: true };
-const pairs = (list: { scenario: { id: string }; client: { name: string } }[]) => list.map((p) => `${p.scenario.id}:${p.client.name}`);
+interface Client {
+  name: string;
+  relay?: boolean;
+}
+const reference: Client = { name: 'reference' };
+const spring: Client = { name: 'spring-stomp', relay: true };
+const flask: Client = { name: 'flask-socketio', relay: true };
+const pairs = (list: { scenario: { id: string }; client: Client }[]) => list.map((p) => `${p.scenario.id}:${p.client.name}`);
 
 describe('pairScenarios', () => {
   it('gives relay scenarios (group 8) to every relay and the other scenarios to every other client', () => {
@@ -27,12 +31,12 @@ describe('pairScenarios', () => {
   });
 
   it('gives a scenario no client fits to the first client, once, so it is reported skipped', () => {
-    expect(pairs(pairScenarios([s81, s11], [reference, { name: 'other' }]))).toEqual(['8.1:reference', '1.1:reference', '1.1:other']);
+    expect(pairs(pairScenarios([s81, s11], [reference, { name: 'other' } as Client]))).toEqual(['8.1:reference', '1.1:reference', '1.1:other']);
     expect(pairs(pairScenarios([s11, s81], [spring, flask]))).toEqual(['1.1:spring-stomp', '8.1:spring-stomp', '8.1:flask-socketio']);
   });
 
   it('treats relay: false like a client that is no relay', () => {
-    expect(pairs(pairScenarios([s11, s81], [{ name: 'driver', relay: false }, spring]))).toEqual(['1.1:driver', '8.1:spring-stomp']);
+    expect(pairs(pairScenarios([s11, s81], [{ name: 'driver', relay: false } as Client, spring]))).toEqual(['1.1:driver', '8.1:spring-stomp']);
   });
 
   it('pairs nothing without scenarios', () => {
