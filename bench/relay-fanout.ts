@@ -263,7 +263,7 @@ interface User {
 /** What the users process reports per user. */
 type UserResult = Omit<User, 'socket' | 'stomp'>;
 
-type UsersCommand = { cmd: 'connect'; relayUrl: string } | { cmd: 'run' } | { cmd: 'close' };
+type UsersCommand = { cmd: 'connect'; relayUrl: string } | { cmd: 'run'; phase: number } | { cmd: 'close' };
 
 interface RunReply {
   event: 'done';
@@ -403,8 +403,9 @@ async function usersMain(): Promise<void> {
     errors: 0,
     disconnects: 0,
   }));
+  // Every job of the run has its own seed, so ComfyUI's cache never answers one from an earlier one.
   const random = mulberry32(SEED);
-  const prompts = users.map((u) => txt2imgGraph({ steps: 1, seed: 1 + Math.floor(random() * 2 ** 31), prefix: `fanout_${u.index}` }));
+  const promptFor = (phase: number, u: User) => txt2imgGraph({ steps: 1, seed: 1 + Math.floor(random() * 2 ** 31), prefix: `fanout_p${phase}_${u.index}` });
   let relayUrl = '';
   const closeAll = async () => {
     for (const u of users) u.socket?.close();
@@ -426,11 +427,21 @@ async function usersMain(): Promise<void> {
           );
           send({ event: 'connected', ms: Date.now() - started, disconnects: users.reduce((n, u) => n + u.disconnects, 0) });
         } else if (command.cmd === 'run') {
+          // One job per user per phase: forget the previous phase's.
+          for (const u of users) {
+            delete u.promptId;
+            delete u.submitError;
+            u.socketIo = [];
+            u.stompDeliveries = [];
+            u.errors = 0;
+          }
+          const prompts = users.map((u) => promptFor(command.phase, u));
           const eld = monitorEventLoopDelay({ resolution: 1 });
           eld.enable();
           const submitStartWall = Date.now();
           await pool(USERS, SUBMIT_CONCURRENCY, (i) => submit(relayUrl, users[i]!, prompts[i]));
           const submitMs = Date.now() - submitStartWall;
+          send({ event: 'submitted', ms: submitMs });
           const submitted = users.filter((u) => u.promptId);
           const allIn = (u: User) =>
             u.socketIo.some((d) => d.promptId === u.promptId) && (!STOMP_URL || u.stompDeliveries.some((d) => d.promptId === u.promptId));
