@@ -41,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { Client as StompClient, type IMessage } from '@stomp/stompjs';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { txt2imgGraph } from '../src/scenarios/graphs.ts';
+import { sleepGraph, txt2imgGraph } from '../src/scenarios/graphs.ts';
 import { Simulator } from '../src/simulator/index.ts';
 import { projectRoot, round, writeReport } from './bench-report.ts';
 
@@ -615,17 +615,57 @@ const mib = (bytes: number | undefined) => (bytes === undefined || !Number.isFin
 const cleanups: Array<() => Promise<void> | void> = [];
 const children: ChildProcess[] = [];
 
+type PhaseName = 'submit-while-running' | 'queued-burst';
+
+const PHASES: Array<{ name: PhaseName; what: string }> = [
+  {
+    name: 'submit-while-running',
+    what: 'users submit (50 at a time) while ComfyUI already runs the first jobs: deliveries compete with the submit burst in the relay',
+  },
+  {
+    name: 'queued-burst',
+    what: 'every job is queued behind a blocker prompt (sent to ComfyUI directly), which is interrupted once all submits are answered: 1,000 completions back to back, nothing else for the relay to do',
+  },
+];
+
+interface PhaseResult {
+  name: PhaseName;
+  what: string;
+  socketIo: DownstreamFigures;
+  stomp: DownstreamFigures | undefined;
+  /** socket.io latency of the jobs that finished before / after the last submit answer. */
+  socketIoDuringSubmits: { jobs: number; p50: number; p99: number };
+  socketIoAfterSubmits: { jobs: number; p50: number; p99: number };
+  submitted: number;
+  submitErrors: string[];
+  timedOut: boolean;
+  submitMs: number;
+  firstSubmitToLastDeliveryMs: number;
+  upstreamFirstToLastSuccessMs: number;
+  relayRssPeakMiB: number | null;
+  relayRssAfterMiB: number | null;
+  relayCpuMs: number;
+  eventLoopDelayMs: { simulator: { p50: number; p99: number; max: number }; users: { p50: number; p99: number; max: number } };
+  userDisconnects: number;
+  userErrorMessages: number;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
 
   // Upstream.
   const successWall = new Map<string, number>();
-  let promptErrors = 0;
+  const promptErrors: string[] = [];
+  let blocker: { promptId: string; started: boolean } | undefined;
   const sim = new Simulator({ seed: SEED, keepTrace: false, timing: TIMING });
   sim.core.trace.onEvent((e) => {
     if (e.kind !== 'prompt') return;
+    if (blocker && e.promptId === blocker.promptId) {
+      if (e.event === 'started') blocker.started = true;
+      return;
+    }
     if (e.event === 'success') successWall.set(e.promptId, e.wall);
-    else if (e.event === 'error' || e.event === 'interrupted' || e.event === 'lost') promptErrors++;
+    else if (e.event === 'error' || e.event === 'interrupted' || e.event === 'lost') promptErrors.push(`${e.promptId}: ${e.event}`);
   });
   const net = await sim.listen({ host: '127.0.0.1', port: 0 });
   cleanups.push(() => sim.close());
@@ -652,72 +692,119 @@ async function main(): Promise<void> {
   const memConnected = procMemory(relay.pid);
   console.log(`${USERS} users connected in ${connected.ms} ms; relay RSS ${mib(memConnected?.rssBytes)} MiB`);
 
-  // Jobs.
-  let rssPeakDuringJobs = 0;
-  const sampler = setInterval(() => {
-    const m = procMemory(relay.pid);
-    if (m && m.rssBytes > rssPeakDuringJobs) rssPeakDuringJobs = m.rssBytes;
-  }, RSS_SAMPLE_MS);
-  cleanups.push(() => clearInterval(sampler));
-  const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
-  const cpuBefore = procCpuMs(relay.pid);
-  const run = await usersProcess.request<RunReply>({ cmd: 'run' }, 'done', USERS * SUBMIT_TIMEOUT_MS + DELIVERY_TIMEOUT_MS + 10_000);
-  const cpuJobsMs = procCpuMs(relay.pid) - cpuBefore;
-  eld.disable();
-  clearInterval(sampler);
-  await sleep(SETTLE_MS);
-  const memAfterJobs = procMemory(relay.pid);
+  const phases: PhaseResult[] = [];
+  for (const [index, phase] of PHASES.entries()) {
+    if (phase.name === 'queued-burst') {
+      // A long prompt of nobody's that holds ComfyUI's single worker until every job is queued.
+      const res = await fetch(`${net.url}/prompt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: sleepGraph(120_000, 1200, 'blocker'), client_id: 'bench-blocker' }),
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json()) as { prompt_id?: string };
+      if (!res.ok || typeof body.prompt_id !== 'string') throw new Error(`blocker prompt refused: ${res.status} ${JSON.stringify(body)}`);
+      blocker = { promptId: body.prompt_id, started: false };
+      const until = Date.now() + 5000;
+      while (!blocker.started && Date.now() < until) await sleep(10);
+      if (!blocker.started) throw new Error('blocker prompt did not start within 5 s');
+    }
+    let rssPeak = 0;
+    const sampler = setInterval(() => {
+      const m = procMemory(relay.pid);
+      if (m && m.rssBytes > rssPeak) rssPeak = m.rssBytes;
+    }, RSS_SAMPLE_MS);
+    cleanups.push(() => clearInterval(sampler));
+    const eld = monitorEventLoopDelay({ resolution: 1 });
+    eld.enable();
+    const cpuBefore = procCpuMs(relay.pid);
+    const submittedReply = await usersProcess.request<{ ms: number }>({ cmd: 'run', phase: index }, 'submitted', USERS * SUBMIT_TIMEOUT_MS);
+    if (phase.name === 'queued-burst') sim.core.interrupt(blocker!.promptId);
+    const run = await usersProcess.request<RunReply>(undefined, 'done', DELIVERY_TIMEOUT_MS + 10_000);
+    const relayCpuMs = procCpuMs(relay.pid) - cpuBefore;
+    eld.disable();
+    clearInterval(sampler);
+    await sleep(SETTLE_MS);
+    const memAfter = procMemory(relay.pid);
+
+    const users = run.users;
+    const mine = new Set(users.flatMap((u) => (u.promptId ? [u.promptId] : [])));
+    const phaseSuccess = new Map([...successWall].filter(([id]) => mine.has(id)));
+    const successes = [...phaseSuccess.values()];
+    const lastDelivery = Math.max(run.submitStartWall, ...users.flatMap((u) => [...u.socketIo, ...u.stompDeliveries].map((d) => d.wall)));
+    const submitEnd = run.submitStartWall + submittedReply.ms;
+    const split = (before: boolean) => {
+      const l = users.flatMap((u) => {
+        const d = u.socketIo.find((x) => x.promptId === u.promptId);
+        const s = u.promptId ? phaseSuccess.get(u.promptId) : undefined;
+        return d && s !== undefined && s <= submitEnd === before ? [d.wall - s] : [];
+      });
+      return { jobs: l.length, p50: percentile(l, 50), p99: percentile(l, 99) };
+    };
+    phases.push({
+      name: phase.name,
+      what: phase.what,
+      socketIo: figures(users, phaseSuccess, (u) => u.socketIo),
+      stomp: STOMP_URL ? figures(users, phaseSuccess, (u) => u.stompDeliveries) : undefined,
+      socketIoDuringSubmits: split(true),
+      socketIoAfterSubmits: split(false),
+      submitted: users.filter((u) => u.promptId).length,
+      submitErrors: users.filter((u) => u.submitError).map((u) => `${u.index}: ${u.submitError}`),
+      timedOut: run.timedOut,
+      submitMs: run.submitMs,
+      firstSubmitToLastDeliveryMs: lastDelivery - run.submitStartWall,
+      upstreamFirstToLastSuccessMs: successes.length ? Math.max(...successes) - Math.min(...successes) : Number.NaN,
+      relayRssPeakMiB: mib(rssPeak),
+      relayRssAfterMiB: mib(memAfter?.rssBytes),
+      relayCpuMs,
+      eventLoopDelayMs: { simulator: { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 }, users: run.eventLoopDelayMs },
+      userDisconnects: users.reduce((n, u) => n + u.disconnects, 0),
+      userErrorMessages: users.reduce((n, u) => n + u.errors, 0),
+    });
+    console.log(`phase ${phase.name}: done (${phases.at(-1)!.firstSubmitToLastDeliveryMs} ms)`);
+  }
 
   // Everyone leaves.
   await usersProcess.stop();
   await sleep(SETTLE_MS);
   const memAfterDisconnect = procMemory(relay.pid);
 
-  const users = run.users;
-  const submitted = users.filter((u) => u.promptId);
-  const socketIo = figures(users, successWall, (u) => u.socketIo);
-  const stomp = STOMP_URL ? figures(users, successWall, (u) => u.stompDeliveries) : undefined;
-  const successes = [...successWall.values()];
-  const upstreamSpanMs = successes.length ? Math.max(...successes) - Math.min(...successes) : Number.NaN;
-  const lastDeliveryWall = Math.max(run.submitStartWall, ...users.flatMap((u) => [...u.socketIo, ...u.stompDeliveries].map((d) => d.wall)));
-  const jobsWallMs = lastDeliveryWall - run.submitStartWall;
-  const submitErrors = users.filter((u) => u.submitError).map((u) => `${u.index}: ${u.submitError}`);
-  const simEld = { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 };
-
   // Print.
   const f = (n: number) => (Number.isFinite(n) ? String(round(n, 1)) : 'n/a');
   const rows: Array<[string, string]> = [];
-  const addDownstream = (name: string, d: DownstreamFigures) => {
-    rows.push([`${name}: latency p50 / p95 / p99 / max (ms)`, `${f(d.latencyMs.p50)} / ${f(d.latencyMs.p95)} / ${f(d.latencyMs.p99)} / ${f(d.latencyMs.max)}`]);
-    rows.push([`${name}: delivered / users`, `${d.delivered} / ${USERS} (missing ${d.missing}, duplicates ${d.duplicates}, wrong user ${d.wrongUser}, stale ${d.stale}, no urls ${d.withoutUrls})`]);
-    const first = d.byDecile[0]!;
-    const last = d.byDecile[9]!;
-    rows.push([`${name}: p50 first / last tenth of jobs (ms)`, `${f(first.p50)} / ${f(last.p50)} (p99 ${f(first.p99)} / ${f(last.p99)})`]);
-  };
-  addDownstream('socket.io', socketIo);
-  if (stomp) addDownstream('stomp', stomp);
-  else rows.push(['stomp', 'not measured (STOMP_BROKER_URL unset)']);
-  rows.push(['submits ok / errors', `${submitted.length} / ${submitErrors.length} (upstream prompt errors ${promptErrors})`]);
-  rows.push(['wall: connect / submit all / first submit -> last delivery (ms)', `${connected.ms} / ${run.submitMs} / ${jobsWallMs}${run.timedOut ? ' (TIMED OUT)' : ''}`]);
-  rows.push(['upstream: first -> last success (ms)', f(upstreamSpanMs)]);
-  rows.push([`relay RSS: ready / ${USERS} connected / peak in jobs (MiB)`, `${mib(memReady?.rssBytes)} / ${mib(memConnected?.rssBytes)} / ${mib(rssPeakDuringJobs)}`]);
-  rows.push(['relay RSS: after jobs / after disconnect, VmHWM (MiB)', `${mib(memAfterJobs?.rssBytes)} / ${mib(memAfterDisconnect?.rssBytes)}, ${mib(memAfterDisconnect?.hwmBytes)}`]);
-  rows.push(['relay CPU during jobs (ms)', f(cpuJobsMs)]);
-  rows.push(['event-loop delay p99 / max, simulator / users (ms)', `${f(simEld.p99)} / ${f(simEld.max)}, ${f(run.eventLoopDelayMs.p99)} / ${f(run.eventLoopDelayMs.max)}`]);
+  for (const p of phases) {
+    const addDownstream = (name: string, d: DownstreamFigures) => {
+      rows.push([`${p.name} ${name}: latency p50 / p95 / p99 / max (ms)`, `${f(d.latencyMs.p50)} / ${f(d.latencyMs.p95)} / ${f(d.latencyMs.p99)} / ${f(d.latencyMs.max)}`]);
+      rows.push([`${p.name} ${name}: delivered / users`, `${d.delivered} / ${USERS} (missing ${d.missing}, duplicates ${d.duplicates}, wrong user ${d.wrongUser}, stale ${d.stale}, no urls ${d.withoutUrls})`]);
+      rows.push([`${p.name} ${name}: p50 per tenth of jobs (ms)`, d.byDecile.map((b) => f(b.p50)).join(' ')]);
+    };
+    addDownstream('socket.io', p.socketIo);
+    if (p.stomp) addDownstream('stomp', p.stomp);
+    const a = p.socketIoDuringSubmits;
+    const b = p.socketIoAfterSubmits;
+    rows.push([`${p.name} socket.io: p50/p99 done during / after submits (ms)`, `${f(a.p50)}/${f(a.p99)} (${a.jobs} jobs) / ${f(b.p50)}/${f(b.p99)} (${b.jobs} jobs)`]);
+    rows.push([`${p.name}: submits ok / errors`, `${p.submitted} / ${p.submitErrors.length}`]);
+    rows.push([`${p.name}: wall submit all / first submit -> last delivery (ms)`, `${p.submitMs} / ${p.firstSubmitToLastDeliveryMs}${p.timedOut ? ' (TIMED OUT)' : ''}`]);
+    rows.push([`${p.name}: upstream first -> last success (ms)`, f(p.upstreamFirstToLastSuccessMs)]);
+    rows.push([`${p.name}: relay RSS peak / after (MiB), CPU (ms)`, `${p.relayRssPeakMiB} / ${p.relayRssAfterMiB}, ${f(p.relayCpuMs)}`]);
+    rows.push([
+      `${p.name}: event-loop delay p99/max, simulator / users (ms)`,
+      `${f(p.eventLoopDelayMs.simulator.p99)}/${f(p.eventLoopDelayMs.simulator.max)} / ${f(p.eventLoopDelayMs.users.p99)}/${f(p.eventLoopDelayMs.users.max)}`,
+    ]);
+  }
+  if (!STOMP_URL) rows.push(['stomp', 'not measured (STOMP_BROKER_URL unset)']);
+  rows.push([`relay RSS: ready / ${USERS} connected / after disconnect (MiB)`, `${mib(memReady?.rssBytes)} / ${mib(memConnected?.rssBytes)} / ${mib(memAfterDisconnect?.rssBytes)}`]);
+  rows.push(['relay VmHWM (MiB, start-up included)', String(mib(memAfterDisconnect?.hwmBytes))]);
+  rows.push(['connect all users (ms)', String(connected.ms)]);
+  rows.push(['upstream prompt errors', String(promptErrors.length)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-  if (submitErrors.length) console.log(`\nfirst submit errors:\n  ${submitErrors.slice(0, 5).join('\n  ')}`);
+  for (const p of phases) if (p.submitErrors.length) console.log(`\n${p.name}: first submit errors:\n  ${p.submitErrors.slice(0, 5).join('\n  ')}`);
 
   const json = (n: number) => (Number.isFinite(n) ? round(n, 2) : null);
-  const jsonFigures = (d: DownstreamFigures) => ({
-    ...d,
-    latencyMs: Object.fromEntries(Object.entries(d.latencyMs).map(([k, v]) => [k, json(v)])),
-    byDecile: d.byDecile.map((b) => ({ ...b, p50: json(b.p50), p99: json(b.p99) })),
-  });
+  const jsonNumbers = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' ? json(v) : v)));
   const memory = (m: ProcMemory | undefined) => (m ? { rssMiB: mib(m.rssBytes), hwmMiB: mib(m.hwmBytes) } : null);
-  const jsonEld = (e: { p50: number; p99: number; max: number }) => ({ p50: json(e.p50), p99: json(e.p99), max: json(e.max) });
   const file = writeReport('relay-fanout', {
     bench: 'relay-fanout',
     date: new Date().toISOString(),
@@ -729,32 +816,25 @@ async function main(): Promise<void> {
       submitConcurrency: SUBMIT_CONCURRENCY,
       connectConcurrency: CONNECT_CONCURRENCY,
       seed: SEED,
-      job: { graph: 'txt2imgGraph', steps: 1, ownSeedPerUser: true },
+      job: { graph: 'txt2imgGraph', steps: 1, ownSeedPerUserAndPhase: true },
       simulatorTiming: TIMING,
       relay: 'node clients/relays/reference/relay.mjs (no REFUND_URL)',
-      processes: 'simulator in the bench process; relay and users (socket.io-client, fetch) in one process each',
+      processes: 'simulator in the bench process; relay and users (socket.io-client, fetch) in one process each; one machine',
       stompBrokerUrl: STOMP_URL ?? null,
     },
-    socketIo: jsonFigures(socketIo),
-    stomp: stomp ? jsonFigures(stomp) : { measured: false, reason: 'STOMP_BROKER_URL is not set' },
-    submits: { ok: submitted.length, errors: submitErrors.length, firstErrors: submitErrors.slice(0, 10) },
-    upstream: { successes: successWall.size, promptErrors, firstToLastSuccessMs: json(upstreamSpanMs) },
-    timedOut: run.timedOut,
-    wallMs: { relayReady: readyMs, connect: connected.ms, submitAll: run.submitMs, firstSubmitToLastDelivery: jobsWallMs, total: Date.now() - started },
+    phases: jsonNumbers(phases.map((p) => ({ ...p, stomp: p.stomp ?? { measured: false, reason: 'STOMP_BROKER_URL is not set' } }))),
+    stompMeasured: Boolean(STOMP_URL),
+    upstreamPromptErrors: promptErrors.slice(0, 20),
+    wallMs: { relayReady: readyMs, connect: connected.ms, total: Date.now() - started },
     relayMemory: {
       ready: memory(memReady),
       connected: memory(memConnected),
-      peakDuringJobsRssMiB: mib(rssPeakDuringJobs),
-      afterJobs: memory(memAfterJobs),
       afterDisconnect: memory(memAfterDisconnect),
       note: 'VmHWM is the lifetime peak, tsx start-up included; the relay is not made to gc, so RSS after is what V8 kept',
     },
-    relayCpuDuringJobsMs: json(cpuJobsMs),
     relayLogLines: relay.logLineCount,
     relayLog: relay.log(),
-    clientDisconnects: { beforeJobs: connected.disconnects, total: users.reduce((n, u) => n + u.disconnects, 0) },
-    clientErrorMessages: users.reduce((n, u) => n + u.errors, 0),
-    eventLoopDelayMs: { simulatorProcess: jsonEld(simEld), usersProcess: jsonEld(run.eventLoopDelayMs) },
+    clientDisconnectsBeforeJobs: connected.disconnects,
   });
   console.log(`\nwrote ${file} (${round((Date.now() - started) / 1000, 1)} s)`);
 }

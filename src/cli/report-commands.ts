@@ -5,6 +5,7 @@ import { mergeReports, readReport } from '../harness/report/index.ts';
 import { isRecordedTraceFile } from '../harness/record/import-recording.ts';
 import { findScenarios } from '../scenarios/catalogue/index.ts';
 import { replayRecording } from './import-command.ts';
+import { isRelayScenario } from '../scenarios/scenario.ts';
 import { UsageError } from './main.ts';
 import { executePlan } from './run-command.ts';
 
@@ -83,9 +84,12 @@ export function registerReportCommands(program: Command): void {
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
+        // A relay scenario's client is a relay profile (by name): it runs as --relay.
+        const relay = scenarios.every(isRelayScenario);
         const results = await executePlan({
           scenarios,
-          clients: [run.client],
+          clients: relay ? [] : [run.client],
+          ...(relay ? { relays: [run.client] } : {}),
           transport: run.transport,
           seed: run.seed,
           concurrency: 1,
