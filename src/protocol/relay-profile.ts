@@ -36,6 +36,10 @@ export type RelayMessages = z.infer<typeof relayMessages>;
 
 const templateRecord = z.record(z.string(), z.string()).default({});
 
+/** A JSON value with placeholders; required, with a message that shows one. */
+const jsonTemplate = (what: string) =>
+  z.custom<unknown>((v) => v !== undefined, `give the ${what} to send, with placeholders, e.g. { userId: "{{userId}}", prompt: "{{prompt}}" }`);
+
 export const relaySubmit = z.discriminatedUnion('kind', [
   /** An HTTP request to the relay; the answer's JSON has the prompt id at `promptIdPath`. */
   z.object({
@@ -43,7 +47,7 @@ export const relaySubmit = z.discriminatedUnion('kind', [
     method: z.enum(['POST', 'PUT']).default('POST'),
     path: z.string().startsWith('/', 'the submit path starts with "/", e.g. "/api/jobs"'),
     /** The JSON body, with placeholders. */
-    body: z.unknown(),
+    body: jsonTemplate('JSON body'),
     headers: templateRecord,
     promptIdPath: jsonPath.default('prompt_id'),
   }),
@@ -51,7 +55,7 @@ export const relaySubmit = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('socketio-emit'),
     event: z.string().min(1),
-    payload: z.unknown(),
+    payload: jsonTemplate('event payload'),
     promptIdPath: jsonPath.default('prompt_id'),
   }),
 ]);
