@@ -378,8 +378,12 @@ class RelaySession implements ClientSession {
           break;
         }
         const name = `browser_slow_${user.generation}_${action.atMs}`;
-        void proxy.addToxic({ type: 'latency', name, stream: 'downstream', attributes: { latency: action.latencyMs, jitter: 0 } }).catch(() => {});
-        later(action.forMs, () => void proxy.removeToxic(name).catch(() => {}));
+        const say = (message: string) => this.record({ type: 'downstream_state', user: user.id, state: 'link', detail: message });
+        void proxy
+          .addToxic({ type: 'latency', name, stream: 'downstream', attributes: { latency: action.latencyMs, jitter: 0 } })
+          .then(() => say(`${action.latencyMs} ms latency on the link to the browser (Toxiproxy ${proxy.name})`))
+          .catch((error: Error) => say(`latency not applied: ${error.message}`));
+        later(action.forMs, () => void proxy.removeToxic(name).then(() => say('latency removed'), () => {}));
         break;
       }
     }

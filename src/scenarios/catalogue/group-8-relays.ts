@@ -126,6 +126,19 @@ export const group8Relays: ScenarioInput[] = [
     ...bounds,
   },
   {
+    id: '8.13',
+    name: 'relay-deaf-reconnect',
+    purpose: 'The upstream socket dies and the relay\'s reconnect lands on a deaf socket (ComfyUI#16010): the relay notices the silence, connects again and delivers the next job',
+    cites: 'Comfy-Org/ComfyUI#16010',
+    jobs: [relayJob('alice-1', 'alice', 0, 6), relayJob('bob-1', 'bob', 5_000, 6)],
+    faults: [
+      { type: 'deaf_reconnect', at: atMs(3_900) },
+      { type: 'terminate', at: atMs(4_000) },
+    ],
+    clientHints: hints,
+    ...bounds,
+  },
+  {
     id: '8.12',
     name: 'relay-upstream-partition',
     purpose: 'The network between relay and ComfyUI is cut for 3 s while a job runs (Toxiproxy): the relay reconnects and the job is delivered',
