@@ -107,11 +107,10 @@ describe('relays judged by the relay scenarios (group 8), all in one report', ()
     if (lacking) context.skip(lacking);
     for (const relay of ['reference-socketio', 'reference-stomp']) {
       const r = results.find((x) => x.client === relay && x.scenario.id === '8.11')!;
-      const slow = r.trace.find((e) => e.kind === 'client' && e.event.type === 'harness_browser' && e.event.action === 'slow')!;
-      const latencyMs = Number((slow as { event: { latencyMs: number } }).event.latencyMs);
-      const promptOf = (job: string) => r.trace.find((e) => e.kind === 'client' && e.event.type === 'submitted' && e.event.id === job)!;
+      const client = r.trace.flatMap((e) => (e.kind === 'client' ? [e.event] : []));
+      const latencyMs = Number(client.find((e) => e.type === 'harness_browser' && e.action === 'slow')!.latencyMs);
       const successOf = (job: string) => {
-        const promptId = (promptOf(job) as { event: { prompt_id: string } }).event.prompt_id;
+        const promptId = client.find((e) => e.type === 'submitted' && e.id === job)!.prompt_id;
         return r.trace.find((e) => e.kind === 'prompt' && e.event === 'success' && e.promptId === promptId)!;
       };
       const delivered = r.trace.find((e) => e.kind === 'client' && e.event.type === 'completed' && e.event.id === 'alice-1')!;
