@@ -6,7 +6,8 @@
  *   BENCH_USERS=1000 BENCH_SUBMIT_CONCURRENCY=50 BENCH_SEED=1 (defaults)
  *   STOMP_BROKER_URL=ws://127.0.0.1:15674/ws [STOMP_LOGIN/STOMP_PASSCODE, default guest/guest]
  *     also measures the STOMP downstream (otherwise the report says it was not measured)
- *   BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" extra node flags for the relay
+ *   BENCH_RELAY_INSPECT=0            no inspector on the relay (no heap-after-gc figures)
+ *   BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   extra node flags for the relay
  *
  * How it measures:
  * - Upstream: a Simulator on 127.0.0.1 in this process (keepTrace: false; a trace listener keeps
@@ -18,20 +19,29 @@
  * - Users: one real `socket.io-client` connection each (websocket transport, `auth: {clientId}`),
  *   all connected (and their `active_tasks` received, i.e. joined to their room) before the first
  *   submit. Each user POSTs one job to `/api/jobs`, at most BENCH_SUBMIT_CONCURRENCY at a time,
- *   records `Date.now()` when its `imageResult` arrives and acknowledges it. The users run in a
- *   child process (this file again, RELAY_FANOUT_ROLE=users, driven over IPC), so parsing 1,000
+ *   records `Date.now()` when its `imageResult` arrives and acknowledges it. With a broker, each
+ *   user also subscribes (`ack: client-individual`) to its STOMP queue and ACKs. The users run in
+ *   a child process (this file again, RELAY_FANOUT_ROLE=users, driven over IPC), so parsing 1,000
  *   sockets' frames and the submit burst do not slow the simulator's answers to the relay.
+ * - Two phases with the same connected users, one new job per user each:
+ *   `submit-while-running`: ComfyUI runs the first jobs while the others are still being
+ *   submitted, so early deliveries compete with the submit burst inside the relay;
+ *   `queued-burst`: a blocker prompt (sent to ComfyUI directly) holds the worker until every job
+ *   is queued, then is interrupted: 1,000 completions back to back and nothing else to do, the
+ *   fan-out alone.
  * - Latency = wall(user received imageResult) - wall(simulator recorded the prompt's success).
  *   Three processes, one machine: both are Date.now() (ms resolution). The event-loop delay of the
  *   simulator's and the users' processes is reported next to the figures (it adds to latencies).
- * - Relay memory from /proc/<pid>/status: VmRSS when ready (no users), with every user connected
- *   (before the jobs), sampled every 50 ms during the jobs (peak), after the last delivery (+2 s),
- *   after every user disconnected (+2 s); VmHWM (lifetime peak, start-up included) at the end.
- *   The relay is not told to gc, so "after" figures are what V8 kept, not what is live.
+ *   Per tenth of the jobs (in completion order) p50 shows whether latency grows with N.
+ * - Relay memory from /proc/<pid>/status: VmRSS sampled every 50 ms during each phase (peak);
+ *   at quiet moments (ready, all users connected, after each phase +2 s, after every user left
+ *   +2 s) VmRSS as found, then a full gc through the relay's inspector (`--inspect` on a free
+ *   loopback port) and the V8 heap in use and VmRSS after it; VmHWM (lifetime peak, tsx start-up
+ *   included) at the end. RSS as found is what V8 kept; heap after gc is what is live.
  *
  * Benches print figures; nothing here asserts on time. Bounded: a 5-min watchdog, per-phase
- * timeouts, and the relay is killed (SIGTERM, then SIGKILL) and every socket closed on the way out.
- * Writes reports/bench/relay-fanout.json.
+ * timeouts; the relay is stopped (SIGTERM, then SIGKILL) and the users' process closes every
+ * socket, on every way out. Writes reports/bench/relay-fanout.json.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,7 +51,8 @@ import { fileURLToPath } from 'node:url';
 import { Client as StompClient, type IMessage } from '@stomp/stompjs';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { sleepGraph, txt2imgGraph } from '../src/scenarios/graphs.ts';
+import type { ApiPrompt } from '../src/protocol/index.ts';
+import { txt2imgGraph } from '../src/scenarios/graphs.ts';
 import { Simulator } from '../src/simulator/index.ts';
 import { projectRoot, round, writeReport } from './bench-report.ts';
 
@@ -49,6 +60,8 @@ const USERS = intEnv('BENCH_USERS', 1000);
 const SUBMIT_CONCURRENCY = Math.max(1, intEnv('BENCH_SUBMIT_CONCURRENCY', 50));
 const CONNECT_CONCURRENCY = 100;
 const SEED = intEnv('BENCH_SEED', 1);
+/** Start the relay with `--inspect` on a free loopback port, to force a gc and read its heap at quiet moments (BENCH_RELAY_INSPECT=0: off). */
+const INSPECT = process.env.BENCH_RELAY_INSPECT !== '0';
 const STOMP_URL = process.env.STOMP_BROKER_URL?.trim() || undefined;
 const STOMP_LOGIN = process.env.STOMP_LOGIN ?? 'guest';
 const STOMP_PASSCODE = process.env.STOMP_PASSCODE ?? 'guest';
@@ -169,7 +182,7 @@ class RelayProcess {
   exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exitPromise: Promise<void>;
 
-  constructor(comfyUrl: string, readonly port: number) {
+  constructor(comfyUrl: string, readonly port: number, private readonly inspectPort: number | undefined) {
     const env: NodeJS.ProcessEnv = { ...process.env, COMFY_URL: comfyUrl, PORT: String(port) };
     delete env.REFUND_URL;
     delete env.STOMP_BROKER_URL;
@@ -179,6 +192,7 @@ class RelayProcess {
     if (STOMP_URL) Object.assign(env, { STOMP_BROKER_URL: STOMP_URL, STOMP_LOGIN, STOMP_PASSCODE });
     this.url = `http://127.0.0.1:${port}`;
     const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    if (inspectPort !== undefined) nodeArgs.push(`--inspect=127.0.0.1:${inspectPort}`);
     this.child = spawn(process.execPath, [...nodeArgs, 'clients/relays/reference/relay.mjs'], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let partial = '';
     this.child.stderr!.setEncoding('utf8');
@@ -226,6 +240,46 @@ class RelayProcess {
       await sleep(100);
     }
     throw new Error(`relay not ready after ${timeoutMs} ms (last /health: ${last}); log:\n${this.log().join('\n')}`);
+  }
+
+  /**
+   * Through the relay's inspector: a full gc (HeapProfiler.collectGarbage), then the V8 heap in
+   * use (Runtime.getHeapUsage). Undefined without an inspector or when it does not answer.
+   */
+  async heapAfterGc(): Promise<{ usedBytes: number; totalBytes: number } | undefined> {
+    if (this.inspectPort === undefined) return undefined;
+    let socket: WebSocket | undefined;
+    try {
+      const targets = (await (await fetch(`http://127.0.0.1:${this.inspectPort}/json/list`, { signal: AbortSignal.timeout(3000) })).json()) as Array<{ webSocketDebuggerUrl?: string }>;
+      const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+      if (!url) return undefined;
+      const ws = (socket = new WebSocket(url));
+      await withTimeout(new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)), 3000, 'inspector connect');
+      let id = 0;
+      const call = (method: string) =>
+        withTimeout(
+          new Promise<Record<string, unknown>>((resolve) => {
+            const mine = ++id;
+            const onMessage = (data: WebSocket.RawData) => {
+              const reply = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown> };
+              if (reply.id !== mine) return;
+              ws.off('message', onMessage);
+              resolve(reply.result ?? {});
+            };
+            ws.on('message', onMessage);
+            ws.send(JSON.stringify({ id: mine, method }));
+          }),
+          10_000,
+          method,
+        );
+      await call('HeapProfiler.collectGarbage');
+      const usage = await call('Runtime.getHeapUsage');
+      return { usedBytes: Number(usage.usedSize), totalBytes: Number(usage.totalSize) };
+    } catch {
+      return undefined;
+    } finally {
+      socket?.terminate();
+    }
   }
 
   /** SIGTERM, then SIGKILL after the grace period. */
@@ -628,6 +682,15 @@ const PHASES: Array<{ name: PhaseName; what: string }> = [
   },
 ];
 
+/** The relay's memory at a quiet moment: RSS as found, then heap and RSS after a full gc (through its inspector). */
+interface Checkpoint {
+  rssMiB: number | null;
+  hwmMiB: number | null;
+  heapUsedAfterGcMiB: number | null;
+  heapTotalAfterGcMiB: number | null;
+  rssAfterGcMiB: number | null;
+}
+
 interface PhaseResult {
   name: PhaseName;
   what: string;
@@ -643,11 +706,27 @@ interface PhaseResult {
   firstSubmitToLastDeliveryMs: number;
   upstreamFirstToLastSuccessMs: number;
   relayRssPeakMiB: number | null;
-  relayRssAfterMiB: number | null;
+  relayAfter: Checkpoint;
   relayCpuMs: number;
   eventLoopDelayMs: { simulator: { p50: number; p99: number; max: number }; users: { p50: number; p99: number; max: number } };
   userDisconnects: number;
   userErrorMessages: number;
+}
+
+/**
+ * A prompt of nobody's that holds ComfyUI's single worker for up to 2 min: a chain of SimSleep
+ * nodes without steps (the stepMs override would shorten steps), so an interrupt, checked
+ * between nodes, ends it within 100 ms.
+ */
+const BLOCKER_PROMPT_ID = '00000000-0000-4000-8000-00000000b10c';
+
+function blockerGraph(): ApiPrompt {
+  const graph: ApiPrompt = {};
+  for (let i = 1; i <= 1200; i++) {
+    graph[String(i)] = { class_type: 'SimSleep', inputs: { duration_ms: 100, steps: 0, ...(i > 1 ? { value: [String(i - 1), 0] } : { value: 'blocker' }) } };
+  }
+  graph['0'] = { class_type: 'PreviewAny', inputs: { source: ['1200', 0] } };
+  return graph;
 }
 
 async function main(): Promise<void> {
@@ -671,7 +750,19 @@ async function main(): Promise<void> {
   cleanups.push(() => sim.close());
 
   // The relay, and the users' process.
-  const relay = new RelayProcess(net.url, await freePort());
+  const relay = new RelayProcess(net.url, await freePort(), INSPECT ? await freePort() : undefined);
+  const checkpoint = async (): Promise<Checkpoint> => {
+    const found = procMemory(relay.pid);
+    const heap = await relay.heapAfterGc();
+    const after = heap ? procMemory(relay.pid) : undefined;
+    return {
+      rssMiB: mib(found?.rssBytes),
+      hwmMiB: mib(found?.hwmBytes),
+      heapUsedAfterGcMiB: mib(heap?.usedBytes),
+      heapTotalAfterGcMiB: mib(heap?.totalBytes),
+      rssAfterGcMiB: mib(after?.rssBytes),
+    };
+  };
   children.push(relay.child);
   cleanups.push(() => relay.stop());
   const usersProcess = new UsersProcess();
@@ -680,31 +771,32 @@ async function main(): Promise<void> {
   const readyMs = await relay.waitReady(RELAY_READY_TIMEOUT_MS);
   await usersProcess.request(undefined, 'ready', 30_000);
   await sleep(500);
-  const memReady = procMemory(relay.pid);
+  const memReady = await checkpoint();
   console.log(
-    `relay pid ${relay.pid} ready in ${readyMs} ms on ${relay.url} (upstream ${net.url}); RSS ${mib(memReady?.rssBytes)} MiB; ` +
+    `relay pid ${relay.pid} ready in ${readyMs} ms on ${relay.url} (upstream ${net.url}); RSS ${memReady.rssMiB} MiB; ` +
       `STOMP ${STOMP_URL ? STOMP_URL : 'not measured (STOMP_BROKER_URL unset)'}`,
   );
 
   // Users, all connected before the first submit.
   const connected = await usersProcess.request<{ ms: number; disconnects: number }>({ cmd: 'connect', relayUrl: relay.url }, 'connected', CONNECT_PHASE_TIMEOUT_MS + 10_000);
   await sleep(SETTLE_MS);
-  const memConnected = procMemory(relay.pid);
-  console.log(`${USERS} users connected in ${connected.ms} ms; relay RSS ${mib(memConnected?.rssBytes)} MiB`);
+  const memConnected = await checkpoint();
+  console.log(`${USERS} users connected in ${connected.ms} ms; relay RSS ${memConnected.rssMiB} MiB`);
 
   const phases: PhaseResult[] = [];
   for (const [index, phase] of PHASES.entries()) {
     if (phase.name === 'queued-burst') {
       // A long prompt of nobody's that holds ComfyUI's single worker until every job is queued.
+      // Its id is chosen here: the worker can take it before the POST's answer is read.
+      blocker = { promptId: BLOCKER_PROMPT_ID, started: false };
       const res = await fetch(`${net.url}/prompt`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: sleepGraph(120_000, 1200, 'blocker'), client_id: 'bench-blocker' }),
+        body: JSON.stringify({ prompt: blockerGraph(), client_id: 'bench-blocker', prompt_id: BLOCKER_PROMPT_ID }),
         signal: AbortSignal.timeout(5000),
       });
       const body = (await res.json()) as { prompt_id?: string };
-      if (!res.ok || typeof body.prompt_id !== 'string') throw new Error(`blocker prompt refused: ${res.status} ${JSON.stringify(body)}`);
-      blocker = { promptId: body.prompt_id, started: false };
+      if (!res.ok || body.prompt_id !== BLOCKER_PROMPT_ID) throw new Error(`blocker prompt refused: ${res.status} ${JSON.stringify(body)}`);
       const until = Date.now() + 5000;
       while (!blocker.started && Date.now() < until) await sleep(10);
       if (!blocker.started) throw new Error('blocker prompt did not start within 5 s');
@@ -725,7 +817,7 @@ async function main(): Promise<void> {
     eld.disable();
     clearInterval(sampler);
     await sleep(SETTLE_MS);
-    const memAfter = procMemory(relay.pid);
+    const memAfter = await checkpoint();
 
     const users = run.users;
     const mine = new Set(users.flatMap((u) => (u.promptId ? [u.promptId] : [])));
@@ -755,7 +847,7 @@ async function main(): Promise<void> {
       firstSubmitToLastDeliveryMs: lastDelivery - run.submitStartWall,
       upstreamFirstToLastSuccessMs: successes.length ? Math.max(...successes) - Math.min(...successes) : Number.NaN,
       relayRssPeakMiB: mib(rssPeak),
-      relayRssAfterMiB: mib(memAfter?.rssBytes),
+      relayAfter: memAfter,
       relayCpuMs,
       eventLoopDelayMs: { simulator: { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 }, users: run.eventLoopDelayMs },
       userDisconnects: users.reduce((n, u) => n + u.disconnects, 0),
@@ -767,7 +859,7 @@ async function main(): Promise<void> {
   // Everyone leaves.
   await usersProcess.stop();
   await sleep(SETTLE_MS);
-  const memAfterDisconnect = procMemory(relay.pid);
+  const memAfterDisconnect = await checkpoint();
 
   // Print.
   const f = (n: number) => (Number.isFinite(n) ? String(round(n, 1)) : 'n/a');
@@ -782,29 +874,39 @@ async function main(): Promise<void> {
     if (p.stomp) addDownstream('stomp', p.stomp);
     const a = p.socketIoDuringSubmits;
     const b = p.socketIoAfterSubmits;
-    rows.push([`${p.name} socket.io: p50/p99 done during / after submits (ms)`, `${f(a.p50)}/${f(a.p99)} (${a.jobs} jobs) / ${f(b.p50)}/${f(b.p99)} (${b.jobs} jobs)`]);
+    if (a.jobs > 0) rows.push([`${p.name} socket.io: p50/p99 done during / after submits (ms)`, `${f(a.p50)}/${f(a.p99)} (${a.jobs} jobs) / ${f(b.p50)}/${f(b.p99)} (${b.jobs} jobs)`]);
     rows.push([`${p.name}: submits ok / errors`, `${p.submitted} / ${p.submitErrors.length}`]);
     rows.push([`${p.name}: wall submit all / first submit -> last delivery (ms)`, `${p.submitMs} / ${p.firstSubmitToLastDeliveryMs}${p.timedOut ? ' (TIMED OUT)' : ''}`]);
     rows.push([`${p.name}: upstream first -> last success (ms)`, f(p.upstreamFirstToLastSuccessMs)]);
-    rows.push([`${p.name}: relay RSS peak / after (MiB), CPU (ms)`, `${p.relayRssPeakMiB} / ${p.relayRssAfterMiB}, ${f(p.relayCpuMs)}`]);
+    rows.push([`${p.name}: relay RSS peak / after (MiB), CPU (ms)`, `${p.relayRssPeakMiB} / ${p.relayAfter.rssMiB}, ${f(p.relayCpuMs)}`]);
     rows.push([
       `${p.name}: event-loop delay p99/max, simulator / users (ms)`,
       `${f(p.eventLoopDelayMs.simulator.p99)}/${f(p.eventLoopDelayMs.simulator.max)} / ${f(p.eventLoopDelayMs.users.p99)}/${f(p.eventLoopDelayMs.users.max)}`,
     ]);
   }
   if (!STOMP_URL) rows.push(['stomp', 'not measured (STOMP_BROKER_URL unset)']);
-  rows.push([`relay RSS: ready / ${USERS} connected / after disconnect (MiB)`, `${mib(memReady?.rssBytes)} / ${mib(memConnected?.rssBytes)} / ${mib(memAfterDisconnect?.rssBytes)}`]);
-  rows.push(['relay VmHWM (MiB, start-up included)', String(mib(memAfterDisconnect?.hwmBytes))]);
   rows.push(['connect all users (ms)', String(connected.ms)]);
   rows.push(['upstream prompt errors', String(promptErrors.length)]);
   const width = Math.max(...rows.map(([k]) => k.length));
+  const points: Array<[string, Checkpoint]> = [
+    ['ready', memReady],
+    [`${USERS} connected`, memConnected],
+    ...phases.map((p) => [`after ${p.name}`, p.relayAfter] as [string, Checkpoint]),
+    ['after disconnect', memAfterDisconnect],
+  ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+  const nameWidth = Math.max('relay memory (MiB)'.length, ...points.map(([n]) => n.length));
+  console.log(`\n${'relay memory (MiB)'.padEnd(nameWidth)}${['RSS', ...(INSPECT ? ['heap after gc', 'RSS after gc'] : [])].map((h) => h.padStart(15)).join('')}`);
+  for (const [name, c] of points) {
+    const cells = [c.rssMiB, ...(INSPECT ? [c.heapUsedAfterGcMiB, c.rssAfterGcMiB] : [])].map((v) => String(v ?? 'n/a').padStart(15));
+    console.log(`${name.padEnd(nameWidth)}${cells.join('')}`);
+  }
+  console.log(`VmHWM (lifetime RSS peak, start-up included) ${memAfterDisconnect.hwmMiB} MiB`);
   for (const p of phases) if (p.submitErrors.length) console.log(`\n${p.name}: first submit errors:\n  ${p.submitErrors.slice(0, 5).join('\n  ')}`);
 
   const json = (n: number) => (Number.isFinite(n) ? round(n, 2) : null);
   const jsonNumbers = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' ? json(v) : v)));
-  const memory = (m: ProcMemory | undefined) => (m ? { rssMiB: mib(m.rssBytes), hwmMiB: mib(m.hwmBytes) } : null);
   const file = writeReport('relay-fanout', {
     bench: 'relay-fanout',
     date: new Date().toISOString(),
@@ -827,10 +929,12 @@ async function main(): Promise<void> {
     upstreamPromptErrors: promptErrors.slice(0, 20),
     wallMs: { relayReady: readyMs, connect: connected.ms, total: Date.now() - started },
     relayMemory: {
-      ready: memory(memReady),
-      connected: memory(memConnected),
-      afterDisconnect: memory(memAfterDisconnect),
-      note: 'VmHWM is the lifetime peak, tsx start-up included; the relay is not made to gc, so RSS after is what V8 kept',
+      ready: memReady,
+      connected: memConnected,
+      afterPhases: Object.fromEntries(phases.map((p) => [p.name, p.relayAfter])),
+      afterDisconnect: memAfterDisconnect,
+      inspector: INSPECT,
+      note: 'rssMiB/hwmMiB as found (VmHWM is the lifetime peak, tsx start-up included); then a full gc through the relay inspector, and the V8 heap used and RSS after it',
     },
     relayLogLines: relay.logLineCount,
     relayLog: relay.log(),

@@ -94,6 +94,27 @@ benches.push({
   ],
 });
 
+benches.push({
+  name: 'relay-fanout',
+  timeoutMs: 6 * 60_000,
+  summarise: (r) => {
+    const rows: Array<[string, string, string, boolean | null]> = [];
+    for (const p of r.phases as Array<Record<string, any>>) {
+      for (const [name, d] of [['socket.io', p.socketIo], ['stomp', p.stomp]] as Array<[string, Record<string, any>]>) {
+        if (!d.measured) continue;
+        rows.push([`${p.name} ${name}: delivery p50/p99 (ms)`, `${d.latencyMs.p50} / ${d.latencyMs.p99}`, '', null]);
+        rows.push([`${p.name} ${name}: delivered (dup, wrong user)`, `${d.delivered} / ${r.parameters.users} (${d.duplicates}, ${d.wrongUser})`, 'all, 0, 0', d.delivered === r.parameters.users && d.duplicates === 0 && d.wrongUser === 0]);
+      }
+    }
+    if (!r.stompMeasured) rows.push(['stomp', 'not measured (STOMP_BROKER_URL unset)', '', null]);
+    const m = r.relayMemory;
+    const after = Object.values(m.afterPhases as Record<string, any>).at(-1);
+    rows.push(['relay RSS idle+users / after jobs / peak (MiB)', `${m.connected.rssMiB} / ${after.rssMiB} / ${m.afterDisconnect.hwmMiB}`, '', null]);
+    if (m.inspector) rows.push(['relay heap after gc: idle+users / after jobs / users gone (MiB)', `${m.connected.heapUsedAfterGcMiB} / ${after.heapUsedAfterGcMiB} / ${m.afterDisconnect.heapUsedAfterGcMiB}`, '', null]);
+    return rows;
+  },
+});
+
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function runBench(bench: Bench): Promise<{ ok: boolean; ms: number; why?: string }> {

@@ -94,7 +94,7 @@ export const group8Relays: ScenarioInput[] = [
     name: 'relay-user-offline-mid-job',
     purpose: 'A user\'s browser goes away mid-job and comes back after the job ended: the result still reaches that user when it reconnects',
     jobs: [relayJob('alice-1', 'alice', 0, 20), relayJob('bob-1', 'bob', 100, 6)],
-    browsers: [{ atMs: 400, user: 'alice', action: 'offline', forMs: 3_500 }],
+    browsers: [{ atMs: 400, user: 'alice', action: 'offline', forMs: 8_000 }],
     clientHints: hints,
     ...bounds,
   },

@@ -49,10 +49,6 @@ function broken(relay: string, id: string): string[] {
   return [...new Set(r.findings.filter((f) => !f.informational).map((f) => f.invariant))];
 }
 
-function verdict(relay: string, id: string): string {
-  return results.find((x) => x.client === relay && x.scenario.id === id)?.verdict ?? 'missing';
-}
-
 const failures = (relay: string) =>
   results.filter((r) => r.client === relay && r.verdict !== 'pass').map((r) => `${r.scenario.id} ${r.verdict}: ${r.reason ?? ''} (${r.replay})`);
 
@@ -120,9 +116,12 @@ describe('relays judged by the relay scenarios (group 8), all in one report', ()
   });
 
   describe('the Spring Boot STOMP relay fails what its design predicts', () => {
-    it('passes the happy path: three users, a failure refunded once (8.1)', (context) => {
+    it('delivers the happy path: three users, each result once to its owner, a failure refunded once (8.1)', (context) => {
       if (lacking) context.skip(lacking);
-      expect(verdict('spring-stomp', '8.1')).toBe('pass');
+      // Not `pass`: under load its progress can arrive out of order (the simple broker's outbound
+      // channel runs on a thread pool and the relay does not ask it to preserve publish order).
+      const wrong = broken('spring-stomp', '8.1').filter((i) => i !== 'progress-monotonic');
+      expect(wrong).toEqual([]);
     });
 
     it('never re-opens its upstream connection after a drop, a restart or a half-open socket', (context) => {
