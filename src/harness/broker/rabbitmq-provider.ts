@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrokerHarnessError } from './errors.ts';
@@ -51,16 +52,66 @@ function parseBrokerLines(result: ScriptResult, command: string): { url: string;
   return { url, login: value('STOMP_LOGIN') ?? 'guest', passcode: value('STOMP_PASSCODE') ?? 'guest' };
 }
 
-// A broker we started must not outlive this process when a test forgets (or never reaches) dispose.
-const owned = new Set<NodeJS.ProcessEnv>();
+/**
+ * Who uses the private broker right now: a file per acquisition, named `<pid>-<uuid>`. Several
+ * processes (vitest workers) share one broker; the one that started it must not stop it under
+ * the others, so the last user out stops it (the starter leaves an `orphaned` mark when others remain).
+ */
+const HOLDERS = resolve(fileURLToPath(new URL('../../../.tools/rabbitmq/holders', import.meta.url)));
+const ORPHANED = join(HOLDERS, 'orphaned');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hold(): string {
+  mkdirSync(HOLDERS, { recursive: true });
+  const file = join(HOLDERS, `${process.pid}-${randomUUID()}`);
+  writeFileSync(file, '');
+  return file;
+}
+
+/** Lets go of `mine`; true when this was the last live user of the broker (stale entries of dead processes are cleared). */
+function release(mine: string): boolean {
+  rmSync(mine, { force: true });
+  let others = false;
+  for (const name of existsSync(HOLDERS) ? readdirSync(HOLDERS) : []) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (alive(pid)) others = true;
+    else rmSync(join(HOLDERS, name), { force: true });
+  }
+  return !others;
+}
+
+/** Whether a broker user should stop it when letting go: its starter, or the last user after the starter left. */
+function shouldStop(mine: string, ours: boolean): boolean {
+  const last = release(mine);
+  if (!last) {
+    if (ours) writeFileSync(ORPHANED, '');
+    return false;
+  }
+  const orphaned = existsSync(ORPHANED);
+  rmSync(ORPHANED, { force: true });
+  return ours || orphaned;
+}
+
+// A broker we use must not outlive this process when a test forgets (or never reaches) dispose.
+const held = new Map<string, { env: NodeJS.ProcessEnv; ours: boolean }>();
 process.once('exit', () => {
-  for (const env of owned) spawnSync(RABBITMQ_SCRIPT, ['stop'], { env, stdio: 'ignore', timeout: 30_000 });
+  for (const [file, { env, ours }] of held) if (shouldStop(file, ours)) spawnSync(RABBITMQ_SCRIPT, ['stop'], { env, stdio: 'ignore', timeout: 30_000 });
 });
 
 /**
  * The project's private RabbitMQ (with Web-STOMP) run by `scripts/rabbitmq.sh` on free loopback
- * ports. A broker that already runs (another process started it) is reused and left running on
- * dispose; one this provider started is stopped on dispose.
+ * ports. A broker that already runs is reused; on dispose the broker is stopped by whoever started
+ * it, or, when others still use it then, by the last of them to let go. A broker started by hand
+ * (`scripts/rabbitmq.sh start`) is left running.
  */
 export function rabbitmqProvider(options: RabbitmqProviderOptions = {}): BrokerProvider {
   const env = options.env ?? process.env;
@@ -88,15 +139,16 @@ export function rabbitmqProvider(options: RabbitmqProviderOptions = {}): BrokerP
       const ours = !running && !/^rabbitmq: already running/m.test(result.stdout);
       const { url, login, passcode } = parseBrokerLines(result, running ? 'status' : 'start');
       let disposed: Promise<void> | undefined;
+      const holder = hold();
+      held.set(holder, { env, ours });
       const stop = async () => {
-        if (!ours) return;
-        owned.delete(env);
+        held.delete(holder);
+        if (!shouldStop(holder, ours)) return;
         const stopped = await runScript(RABBITMQ_SCRIPT, ['stop'], options.stopTimeoutMs ?? 45_000, env);
         if (stopped.code !== 0) {
           throw new BrokerHarnessError('BROKER_PROVIDER_FAILED', `scripts/rabbitmq.sh stop failed (exit ${stopped.code ?? 'killed'}):\n${tail(stopped.stderr + stopped.stdout)}`);
         }
       };
-      if (ours) owned.add(env);
       const broker: StompBroker = { kind: 'rabbitmq', url, login, passcode, dispose: () => (disposed ??= stop()) };
       try {
         await waitForStompBroker(url, login, passcode, 10_000);
