@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { seededRandom } from '../src/reference-client/seeded-random.ts';
 
 /** Shared plumbing of the benches: where reports go, medians, a forced gc, memory snapshots. */
 
@@ -71,3 +72,14 @@ export function round(value: number, digits = 1): number {
 
 /** Resolves after `ms` of real time. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A seeded PRNG (mulberry32, the one the reference client uses): benches draw anything random from it. */
+export const mulberry32 = seededRandom;
+
+/** Nearest-rank percentile; +Infinity entries (timeouts) sort last. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1]!;
+}

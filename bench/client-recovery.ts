@@ -42,7 +42,7 @@ import type { ApiPrompt, TraceEvent } from '../src/protocol/index.ts';
 import { Simulator } from '../src/simulator/index.ts';
 import { createNodeReferenceClient, defaultTimings, type TimingOptions } from '../src/reference-client/node.ts';
 import { sleepGraph } from '../src/scenarios/graphs.ts';
-import { round, writeReport } from './bench-report.ts';
+import { mulberry32, percentile, round, sleep, writeReport } from './bench-report.ts';
 
 // --- options ------------------------------------------------------------------------------------
 
@@ -99,26 +99,7 @@ type ClientKind = 'reference' | 'reference-tuned' | 'polling-3s';
 
 // --- small utilities -----------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Nearest-rank percentile; +Infinity entries (timeouts) sort last. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
 
 async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);

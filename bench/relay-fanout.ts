@@ -54,7 +54,7 @@ import WebSocket from 'ws';
 import type { ApiPrompt } from '../src/protocol/index.ts';
 import { txt2imgGraph } from '../src/scenarios/graphs.ts';
 import { Simulator } from '../src/simulator/index.ts';
-import { projectRoot, round, writeReport } from './bench-report.ts';
+import { mulberry32, percentile, projectRoot, round, sleep, writeReport } from './bench-report.ts';
 
 const USERS = intEnv('BENCH_USERS', 1000);
 const SUBMIT_CONCURRENCY = Math.max(1, intEnv('BENCH_SUBMIT_CONCURRENCY', 50));
@@ -96,26 +96,7 @@ function intEnv(name: string, fallback: number): number {
 
 // --- small utilities -----------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
 
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
