@@ -55,7 +55,10 @@ function skipReason(scenario: Scenario, client: ClientUnderTest, options: RunSce
   if (isRelayScenario(scenario) && !client.relay) return 'a relay scenario (group 8): run it with --relay <profile>';
   if (!isRelayScenario(scenario) && client.relay) return `relay "${client.name}" runs the relay scenarios (group 8) only`;
   if (!client.transports.includes(options.transport)) {
-    return `client "${client.name}" cannot run on the ${options.transport} transport (a driver process needs --transport network)`;
+    return `client "${client.name}" cannot run on the ${options.transport} transport (${client.relay ? 'a relay' : 'a driver process'} needs --transport network)`;
+  }
+  if (scenario.browsers.some((b) => b.action === 'slow') && options.toxiproxy?.status !== 'ready' && client.relay) {
+    return `slows a browser's link through Toxiproxy: ${options.toxiproxy?.reason ?? 'none was acquired'}`;
   }
   if (needsNetwork(scenario)) {
     if (options.transport === 'memory') return 'needs Toxiproxy network faults; run with --transport network';
