@@ -141,6 +141,16 @@ export const group8Relays: ScenarioInput[] = [
     ...bounds,
   },
   {
+    id: '8.14',
+    name: 'relay-error-unseen',
+    purpose: 'The upstream socket dies just before a job\'s execution_error: the user still learns it failed, and is refunded exactly once',
+    jobs: [relayJob('alice-1', 'alice', 0, 6), failingRelayJob('bob-1', 'bob', 200)],
+    faults: [{ type: 'terminate', at: onMessage('execution_error', { prompt: 2 }) }],
+    expect: { 'bob-1': 'failed' },
+    clientHints: hints,
+    ...bounds,
+  },
+  {
     id: '8.12',
     name: 'relay-upstream-partition',
     purpose: 'The network between relay and ComfyUI is cut for 3 s while a job runs (Toxiproxy): the relay reconnects and the job is delivered',

@@ -99,6 +99,15 @@ describe('relays judged by the relay scenarios (group 8), all in one report', ()
     }
   });
 
+  it('the reference relay refunds a failure it learnt of after a reconnect exactly once (8.14)', (context) => {
+    if (lacking) context.skip(lacking);
+    for (const relay of ['reference-socketio', 'reference-stomp']) {
+      const r = results.find((x) => x.client === relay && x.scenario.id === '8.14')!;
+      const refunds = r.trace.filter((e) => e.kind === 'client' && e.event.type === 'refund');
+      expect(refunds.map((e) => (e.kind === 'client' ? e.event.user : undefined)), relay).toEqual(['bob']);
+    }
+  });
+
   it('a slow browser link (8.11) really is slow: the result reaches that user at least the latency after the server finished', (context) => {
     if (lacking) context.skip(lacking);
     for (const relay of ['reference-socketio', 'reference-stomp']) {
@@ -137,6 +146,11 @@ describe('relays judged by the relay scenarios (group 8), all in one report', ()
     it('never delivers a job whose executed frame was lost (8.5)', (context) => {
       if (lacking) context.skip(lacking);
       expect(broken('spring-stomp', '8.5')).toContain('no-lost-completion');
+    });
+
+    it('never refunds a job whose execution_error it missed (8.14)', (context) => {
+      if (lacking) context.skip(lacking);
+      expect(broken('spring-stomp', '8.14')).toEqual(expect.arrayContaining(['refund-once', 'failures-are-failures']));
     });
 
     it('loses the result of a user who was offline when it was sent (8.8)', (context) => {
