@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { mergeReports, readReport } from '../harness/report/index.ts';
 import { isRecordedTraceFile } from '../harness/record/import-recording.ts';
+import { splitCommandLine } from '../harness/adapters/command-line.ts';
 import { findScenarios } from '../scenarios/catalogue/index.ts';
+import { loadScenarioFile, looksLikeScenarioFile } from '../scenarios/scenario-file.ts';
 import { replayRecording } from './import-command.ts';
 import { isRelayScenario } from '../scenarios/scenario.ts';
 import { UsageError } from './main.ts';
@@ -15,6 +17,31 @@ interface RunToReplay {
   transport: 'memory' | 'network';
   seed: number;
   verdict?: string;
+  /** The scenario file the result's scenario came from (its replay line names it), when not the catalogue. */
+  scenarioFile?: string;
+  /** The relay profile file, when the relay came from one. */
+  relayFile?: string;
+}
+
+/** What a result's replay line (`comfy-chaos run ... --scenario <file> --relay <file>`) says about files. */
+export function filesOfReplay(replay: string | undefined): Pick<RunToReplay, 'scenarioFile' | 'relayFile'> {
+  if (!replay) return {};
+  let words: string[];
+  try {
+    words = splitCommandLine(replay);
+  } catch {
+    return {};
+  }
+  const after = (flag: string) => {
+    const i = words.indexOf(flag);
+    return i >= 0 ? words[i + 1] : undefined;
+  };
+  const scenario = after('--scenario');
+  const relay = after('--relay');
+  return {
+    ...(scenario && looksLikeScenarioFile(scenario) ? { scenarioFile: scenario } : {}),
+    ...(relay && /\.(ya?ml|json)$/i.test(relay) ? { relayFile: relay } : {}),
+  };
 }
 
 /** The runner writes `run: scenario <id> <name>, client <c>, transport <t>, seed <n>, servers ...` as a note first. */
@@ -39,7 +66,7 @@ function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
   }
   const all = report.results
     .filter((r) => r.verdict !== 'skipped')
-    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict }));
+    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict, ...filesOfReplay(r.replay) }));
   if (only) {
     const chosen = all.filter((r) => only.includes(r.scenario));
     if (!chosen.length) throw new UsageError(`no result for scenario ${only.join(', ')} in ${dir} (it has ${[...new Set(all.map((r) => r.scenario))].join(', ')})`);
@@ -80,7 +107,9 @@ export function registerReportCommands(program: Command): void {
       for (const [i, run] of runs.entries()) {
         let scenarios;
         try {
-          scenarios = findScenarios([run.scenario]);
+          // A scenario from a file is read from that file again (the catalogue has no such id).
+          scenarios = run.scenarioFile ? loadScenarioFile(run.scenarioFile).filter((s) => s.id === run.scenario) : findScenarios([run.scenario]);
+          if (!scenarios.length) throw new Error(`${run.scenarioFile} no longer has scenario ${run.scenario}`);
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -89,7 +118,7 @@ export function registerReportCommands(program: Command): void {
         const results = await executePlan({
           scenarios,
           clients: relay ? [] : [run.client],
-          ...(relay ? { relays: [run.client] } : {}),
+          ...(relay ? { relays: [run.relayFile ?? run.client] } : {}),
           transport: run.transport,
           seed: run.seed,
           concurrency: 1,

@@ -41,7 +41,13 @@ describe('comfy-chaos run --relay', () => {
     const results = (JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { results: Array<{ client: string; replay: string; scenario: { id: string } }> }).results;
     expect(results.map((r) => [r.scenario.id, r.client])).toEqual([['8.9', 'my-relay']]);
     expect(results[0]!.replay).toBe(`comfy-chaos run --relay ${file} --scenario 8.9 --transport network --seed 1`);
-  }, 60_000);
+    // `replay <report>` finds the relay again through the file its replay line names.
+    const again = join(dir, 'again');
+    const replay = await cli(['replay', report, '--report', again]);
+    expect(replay.code).toBe(0);
+    const replayed = (JSON.parse(readFileSync(join(again, 'results.json'), 'utf8')) as { results: Array<{ client: string; verdict: string }> }).results;
+    expect(replayed.map((r) => [r.client, r.verdict])).toEqual([['my-relay', 'pass']]);
+  }, 90_000);
 
   it('skips a relay scenario asked of an ordinary client, saying how to run it', async () => {
     const report = join(tmp(), 'r');
