@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { executePlan } from '../src/cli/run-command.ts';
+import { executePlan } from '../src/harness/run-plan.ts';
 import { acquireToxiproxy } from '../src/harness/toxiproxy/index.ts';
 import { catalogue } from '../src/scenarios/catalogue/index.ts';
 import { writeReport } from './bench-report.ts';

@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replayCommand } from '../src/cli/run-command.ts';
+import { replayCommand } from '../src/harness/run-plan.ts';
 import { referenceClient } from '../src/harness/adapters/reference-adapter.ts';
 import { runScenario } from '../src/harness/runner.ts';
 import { mutantNames, type MutantName } from '../src/reference-client/mutants.ts';

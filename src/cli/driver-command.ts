@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runReferenceDriver } from '../reference-client/driver.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../harness/usage-error.ts';
 
 /** Drivers bundled with comfy-chaos, by name. */
 const drivers: Record<string, () => Promise<number>> = {

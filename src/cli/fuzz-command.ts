@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { formatFuzzReport, fuzz, type FuzzProgress } from '../harness/fuzz/index.ts';
 import type { Transport } from '../harness/runner.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
-import { clientFromSpec } from './client-spec.ts';
-import { UsageError } from './main.ts';
+import { clientFromSpec } from '../harness/client-spec.ts';
+import { UsageError } from '../harness/usage-error.ts';
 
 interface FuzzCliOptions {
   client: string;

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { fault, faultSchedule, type Fault } from '../protocol/index.ts';
 import { importRecording, scenarioToYaml, type ImportedRecording } from '../harness/record/import-recording.ts';
 import { scenario as scenarioSchema } from '../scenarios/scenario.ts';
-import { shellQuote } from './client-spec.ts';
-import { UsageError } from './main.ts';
-import { executePlan } from './run-command.ts';
+import { shellQuote } from '../harness/client-spec.ts';
+import { UsageError } from '../harness/usage-error.ts';
+import { executePlan } from '../harness/run-plan.ts';
 
 function importOrExplain(path: string, options: { id?: string; name?: string } = {}): ImportedRecording {
   try {

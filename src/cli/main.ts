@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../harness/usage-error.ts';
 import { registerDriver } from './driver-command.ts';
 import { registerFuzz } from './fuzz-command.ts';
 import { registerImport } from './import-command.ts';
@@ -43,7 +44,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A mistake in how the command was called; the message says how to fix it. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { RecordingProxy } from '../harness/record/recording-proxy.ts';
-import { shellQuote } from './client-spec.ts';
-import { UsageError } from './main.ts';
+import { shellQuote } from '../harness/client-spec.ts';
+import { UsageError } from '../harness/usage-error.ts';
 
 /** `host:port`, `[::1]:port` or a bare port (on 127.0.0.1). */
 function parseListen(value: string): { host: string; port: number } {

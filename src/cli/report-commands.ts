@@ -8,8 +8,8 @@ import { findScenarios } from '../scenarios/catalogue/index.ts';
 import { loadScenarioFile, looksLikeScenarioFile } from '../scenarios/scenario-file.ts';
 import { replayRecording } from './import-command.ts';
 import { isRelayScenario } from '../scenarios/scenario.ts';
-import { UsageError } from './main.ts';
-import { executePlan } from './run-command.ts';
+import { UsageError } from '../harness/usage-error.ts';
+import { executePlan } from '../harness/run-plan.ts';
 
 interface RunToReplay {
   scenario: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { faultSchedule } from '../protocol/index.ts';
 import type { FaultInput } from '../protocol/index.ts';
 import { Simulator } from '../simulator/index.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from '../harness/usage-error.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
 const serveScenarioFile = z.looseObject({ faults: faultSchedule.default([]) });

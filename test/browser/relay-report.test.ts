@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executePlan } from '../../src/cli/run-command.ts';
+import { executePlan } from '../../src/harness/run-plan.ts';
 import type { ScenarioResult } from '../../src/harness/result.ts';
 import { findScenarios } from '../../src/scenarios/catalogue/index.ts';
 import { chromiumMissing, launchChromium, requireChromium } from './chromium.ts';

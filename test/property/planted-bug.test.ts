@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { clientFromSpec } from '../../src/cli/client-spec.ts';
+import { clientFromSpec } from '../../src/harness/client-spec.ts';
 import { fuzz, runCase, type FuzzReport } from '../../src/harness/fuzz/index.ts';
 import { scenario } from '../../src/scenarios/scenario.ts';
 import { loadScenarioFile } from '../../src/scenarios/scenario-file.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli } from './cli.ts';
-import { shardOf } from '../../../src/cli/run-command.ts';
+import { shardOf } from '../../../src/harness/run-plan.ts';
 import { catalogue } from '../../../src/scenarios/catalogue/index.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cc-run-'));

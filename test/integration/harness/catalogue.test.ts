@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executePlan } from '../../../src/cli/run-command.ts';
+import { executePlan } from '../../../src/harness/run-plan.ts';
 import { acquireToxiproxy, isStrict } from '../../../src/harness/toxiproxy/index.ts';
 import { catalogue } from '../../../src/scenarios/catalogue/index.ts';
 import { isRelayScenario, needsNetwork } from '../../../src/scenarios/scenario.ts';

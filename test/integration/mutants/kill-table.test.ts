@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientFromSpec } from '../../../src/cli/client-spec.ts';
-import { UsageError } from '../../../src/cli/main.ts';
+import { clientFromSpec } from '../../../src/harness/client-spec.ts';
+import { UsageError } from '../../../src/harness/usage-error.ts';
 import { referenceClient } from '../../../src/harness/adapters/reference-adapter.ts';
 import type { ScenarioResult } from '../../../src/harness/result.ts';
 import { runScenario } from '../../../src/harness/runner.ts';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { executePlan } from '../../../src/cli/run-command.ts';
+import { executePlan } from '../../../src/harness/run-plan.ts';
 import type { ScenarioResult } from '../../../src/harness/result.ts';
 import { catalogue } from '../../../src/scenarios/catalogue/index.ts';
 import { isRelayScenario } from '../../../src/scenarios/scenario.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairScenarios, replayCommand } from '../../../../src/cli/run-command.ts';
+import { pairScenarios, replayCommand } from '../../../../src/harness/run-plan.ts';
 import { scenario } from '../../../../src/scenarios/scenario.ts';
 
 const make = (id: string) =>

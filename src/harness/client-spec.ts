@@ -1,7 +1,7 @@
-import { driverClient, type ClientUnderTest } from '../harness/adapters/client-under-test.ts';
-import { referenceClient } from '../harness/adapters/reference-adapter.ts';
+import { driverClient, type ClientUnderTest } from './adapters/client-under-test.ts';
+import { referenceClient } from './adapters/reference-adapter.ts';
 import { isMutantName, mutantNames } from '../reference-client/mutants.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage-error.ts';
 
 /**
  * `--client reference` is the in-process reference client; `--client reference:<mutant>` the same

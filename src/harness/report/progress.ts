@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../harness/result.ts';
+import type { ScenarioResult } from '../result.ts';
 
 const marks: Record<ScenarioResult['verdict'], string> = { pass: 'pass', degraded: 'degr', fail: 'FAIL', skipped: 'skip' };
 

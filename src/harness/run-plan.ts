@@ -1,0 +1,171 @@
+/**
+ * The public run API: a plan (scenarios x clients, transport, seed) is run, reported and returned.
+ * The CLI (`comfy-chaos run`, `replay`, `import`), the vitest helpers and the benches all call it.
+ */
+import { mkdirSync } from 'node:fs';
+import type { ClientUnderTest } from './adapters/client-under-test.ts';
+import type { ScenarioResult } from './result.ts';
+import { runScenario, type Transport } from './runner.ts';
+import { writeReport } from './report/index.ts';
+import { acquireStompBroker, type AcquiredBroker } from './broker/index.ts';
+import { findRelayProfile, profileDir, relayClient } from './relay/index.ts';
+import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from './toxiproxy/index.ts';
+import { catalogue, findScenarios } from '../scenarios/catalogue/index.ts';
+import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
+import { loadScenarioFile, looksLikeScenarioFile, scenarioSource } from '../scenarios/scenario-file.ts';
+import { clientFromSpec, shellQuote } from './client-spec.ts';
+import { Progress } from './report/progress.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface RunPlan {
+  scenarios: Scenario[];
+  clients: string[];
+  /** Relay profiles (names of built-in ones, or files) to run the relay scenarios against. */
+  relays?: string[];
+  transport: Transport;
+  seed: number;
+  concurrency: number;
+  reportDir: string;
+  strict: boolean;
+}
+
+/** `--scenario` selectors: catalogue ids, groups, names and globs, or scenario files (.yaml, .json). */
+export function selectScenarios(selectors: string[] | undefined): Scenario[] {
+  if (!selectors) return [...catalogue];
+  const files = selectors.filter(looksLikeScenarioFile);
+  const names = selectors.filter((s) => !looksLikeScenarioFile(s));
+  try {
+    return [...(names.length ? findScenarios(names) : []), ...files.flatMap(loadScenarioFile)];
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `--shard i/n`: every n-th scenario by id, starting at the i-th (1-based); the same split on every machine. */
+export function shardOf<T extends { id: string }>(items: readonly T[], shard: string): T[] {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard must be "i/n" with 1 <= i <= n, e.g. 2/4 (got "${shard}")`);
+  }
+  return [...items].sort((a, b) => compareIds(a.id, b.id)).filter((_, i) => i % count === index - 1);
+}
+
+export function compareIds(a: string, b: string): number {
+  const [ga, na] = a.split('.').map(Number);
+  const [gb, nb] = b.split('.').map(Number);
+  return ga! - gb! || na! - nb!;
+}
+
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string }): string {
+  const scenario = r.source ? shellQuote(r.source) : r.scenario.id;
+  const who = r.relay === undefined ? `--client ${shellQuote(r.client)}` : `--relay ${shellQuote(r.relay)}`;
+  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}`;
+}
+
+/** The repository root (where clients/relays lives): two folders up from this file. */
+const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
+/** A relay client per `--relay` selector, and the broker the relays that need one share (acquired here, disposed by the caller). */
+async function relayClients(selectors: readonly string[], strict: boolean, out: NodeJS.WritableStream): Promise<{ clients: Array<ClientUnderTest & { replayAs: string }>; broker?: AcquiredBroker }> {
+  const loaded = selectors.map((selector) => {
+    try {
+      return { selector, ...findRelayProfile(selector, ROOT) };
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  let broker: AcquiredBroker | undefined;
+  let noBroker: string | undefined;
+  if (loaded.some((l) => l.profile.broker === 'stomp')) {
+    try {
+      const got = await acquireStompBroker({ strict });
+      if (got.status === 'ready') {
+        broker = got;
+        out.write(`STOMP broker (${got.kind}) at ${got.url}\n`);
+      } else {
+        noBroker = got.reason;
+        out.write(`note: no STOMP broker, so relays that publish through one are skipped: ${got.reason}\n`);
+      }
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n(--strict: relays that publish through a broker need one)`);
+    }
+  }
+  const clients = loaded.map((l) => {
+    const client = relayClient(l.profile, { rootDir: ROOT, profileDir: profileDir(l), ...(broker ? { broker } : {}) });
+    const replayAs = /\.(ya?ml|json)$/i.test(l.selector) ? l.file : l.profile.name;
+    return { ...client, replayAs, ...(l.profile.broker === 'stomp' && noBroker ? { unavailable: `needs a STOMP broker: ${noBroker}` } : {}) };
+  });
+  return { clients, ...(broker ? { broker } : {}) };
+}
+
+/**
+ * Which client runs which scenario: relays run the relay scenarios (group 8), other clients the
+ * rest. A selected scenario no client can run still gets one (skipped, saying why).
+ */
+export function pairScenarios<C extends { relay?: boolean }>(scenarios: readonly Scenario[], clients: readonly C[]): { scenario: Scenario; client: C }[] {
+  return scenarios.flatMap((scenario) => {
+    const fit = clients.filter((c) => Boolean(c.relay) === isRelayScenario(scenario));
+    return (fit.length ? fit : clients.slice(0, 1)).map((client) => ({ scenario, client }));
+  });
+}
+
+async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
+export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
+  const clients: Array<ClientUnderTest & { replayAs?: string }> = plan.clients.map(clientFromSpec);
+  const relays = plan.relays?.length ? await relayClients(plan.relays, plan.strict, out) : undefined;
+  clients.push(...(relays?.clients ?? []));
+  let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
+  if (plan.transport === 'network') {
+    try {
+      toxiproxy = await acquireToxiproxy({ strict: plan.strict });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n(--strict: network scenarios need Toxiproxy; ${HOW_TO_GET_TOXIPROXY})`);
+    }
+    if (toxiproxy.status === 'skipped' && plan.scenarios.some(needsNetwork)) {
+      out.write(`note: no Toxiproxy, so network-fault scenarios are skipped: ${toxiproxy.reason}\n`);
+    } else if (toxiproxy.status === 'ready') out.write(`toxiproxy ${toxiproxy.version} (${toxiproxy.kind}) at ${toxiproxy.url}\n`);
+  }
+  const tasks = pairScenarios(plan.scenarios, clients);
+  const progress = new Progress(out, tasks.length);
+  const startedAt = new Date().toISOString();
+  let results: ScenarioResult[];
+  try {
+    // Memory runs are CPU-bound and share nothing: one at a time keeps virtual time honest.
+    const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
+    results = await poolRun(tasks, limit, async ({ scenario, client }) => {
+      progress.started(scenario, client.name);
+      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}) });
+      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay });
+      progress.finished(result);
+      return result;
+    });
+  } finally {
+    if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
+    await relays?.broker?.dispose();
+  }
+  mkdirSync(plan.reportDir, { recursive: true });
+  writeReport(plan.reportDir, results, {
+    run: plan.reportDir,
+    seed: plan.seed,
+    transport: plan.transport,
+    startedAt,
+    command: `comfy-chaos ${process.argv.slice(2).map(shellQuote).join(' ')}`,
+  });
+  progress.summary(results, plan.reportDir);
+  return results;
+}
