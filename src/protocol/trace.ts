@@ -68,6 +68,12 @@ export const traceEvent = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('client'), client: z.string(), event: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, kind: z.literal('toxic'), action: z.string(), detail: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, kind: z.literal('note'), message: z.string() }),
+  /**
+   * Something went wrong inside the simulator or the harness itself (a bug of ours, never the
+   * client's): `where` names the part (`http`, `ws`, `engine`, `harness`), `stack` its stack. A run
+   * whose trace holds one ends with the verdict `harness-error`.
+   */
+  z.object({ ...base, kind: z.literal('internal_error'), where: z.string(), message: z.string(), stack: z.string().optional() }),
 ]);
 export type TraceEvent = z.infer<typeof traceEvent>;
 export type TraceKind = TraceEvent['kind'];

@@ -169,6 +169,8 @@ export function htmlEvent(e: TraceEvent, max: number): HtmlEvent {
       return { ...at, l: lane('faults'), n: `toxic ${e.action}`, x: clip(JSON.stringify(e.detail), max), c: colour.amber };
     case 'note':
       return { ...at, l: lane('faults'), n: 'note', x: clip(e.message, max), c: colour.slate };
+    case 'internal_error':
+      return { ...at, l: lane('server jobs'), n: `internal error (${e.where})`, x: clip(`${e.message}${e.stack ? `\n${e.stack}` : ''}`, max), c: colour.red };
     case 'prompt': {
       const c = { success: colour.green, error: colour.red, interrupted: colour.orange, lost: colour.orange, deleted: colour.orange }[e.event as string] ?? colour.grey;
       return { ...at, l: lane('server jobs'), n: `prompt ${e.event}`, x: `${e.promptId}${e.number !== undefined ? ` #${e.number}` : ''}`, c };
