@@ -24,3 +24,4 @@ export * from './clock.ts';
 export * from './transport-types.ts';
 export * from './trace.ts';
 export * from './relay-profile.ts';
+export * from './comfyui-profile.ts';
