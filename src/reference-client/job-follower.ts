@@ -71,14 +71,19 @@ export class JobFollower {
     return { job, outcome };
   }
 
-  /** ComfyUI accepted the prompt: tell the user, then release what arrived before the reply. */
-  accepted(job: JobRecord, number: number | undefined): void {
+  /**
+   * ComfyUI accepted the prompt: tell the user, then release what arrived before the reply.
+   * `seen` is what a look over HTTP found when the reply was lost: it is applied, not dropped (a
+   * job found in history is over, and no resync will look again: issue 11, scenario 4.10).
+   */
+  accepted(job: JobRecord, number: number | undefined, seen?: JobObservation): void {
     if (job.state === 'submitting') job.state = 'queued';
     job.released = true;
     this.emitter.emit('submitted', { promptId: job.promptId, server: job.server, ...(number === undefined ? {} : { number }) });
     for (const emit of this.held.get(job.promptId) ?? []) emit();
     this.held.delete(job.promptId);
     if (job.state !== 'done') this.startTimers(job);
+    if (seen) this.apply(job, seen);
     this.hooks.changed();
   }
 
@@ -220,11 +225,19 @@ export class JobFollower {
     this.check([job]);
   }
 
-  /** Observes `jobs` over HTTP and applies what it finds; jobs already being checked are skipped. */
+  /**
+   * Observes `jobs` over HTTP and applies what it finds. Checks never overlap per job: a job
+   * already being checked is checked once more after that check returns, since it may have read
+   * the server before whatever asked for this one (a resync after the job ended unheard).
+   */
   check(jobs: readonly JobRecord[]): Promise<void> {
     const byServer = new Map<string, JobRecord[]>();
     for (const job of jobs) {
-      if (job.state === 'done' || !job.released || job.checking) continue;
+      if (job.state === 'done' || !job.released) continue;
+      if (job.checking) {
+        job.checkAgain = true;
+        continue;
+      }
       job.checking = true;
       byServer.set(job.server, [...(byServer.get(job.server) ?? []), job]);
     }
@@ -237,6 +250,9 @@ export class JobFollower {
         for (const job of group) job.checking = false;
       }
       for (const job of group) this.apply(job, observations.get(job.promptId)!);
+      const again = group.filter((job) => job.checkAgain);
+      for (const job of again) job.checkAgain = false;
+      if (again.length > 0 && !this.stopped) await this.check(again);
     });
     return Promise.all(rounds).then(() => undefined);
   }

@@ -28,6 +28,12 @@ export interface JobRecord {
   confirming: boolean;
   /** An HTTP check of this job is in flight (checks never overlap per job). */
   checking: boolean;
+  /**
+   * A check was asked for while one was in flight: the one in flight may have read the server
+   * before what prompted the new one (a reconnect after the job ended unheard), so one more
+   * check runs when it returns.
+   */
+  checkAgain: boolean;
   /** Consecutive checks that found the job in neither the queue nor history. */
   absentChecks: number;
   /** The connection's server-side drops when the job was submitted: no drop since, no restart, so not lost. */
@@ -78,6 +84,7 @@ export class JobRegistry {
       successSeen: false,
       confirming: false,
       checking: false,
+      checkAgain: false,
       absentChecks: 0,
       lastObservation: undefined,
       socketOutputs: {},

@@ -9,7 +9,7 @@ import { JobRegistry, type JobRecord, type JobState, type RegistryCounts } from 
 import { resolveTimings, resolveTransport, type ResolvedTimings, type TimingOptions, type TransportOptions } from './options.ts';
 import { resolveMutation, type MutantName, type MutationOptions } from './mutants.ts';
 import { Poller } from './poller.ts';
-import { observeJobs } from './resync.ts';
+import { observeJobs, type JobObservation } from './resync.ts';
 import { seededRandom, uuid4, type Random } from './seeded-random.ts';
 import { ServerPool } from './server-pool.ts';
 import { TolerantParser, type ParserStats } from './tolerant-parser.ts';
@@ -295,16 +295,19 @@ export class WindowSession {
     // cannot reach the server counts as a failed attempt, never as "absent" (posting then could
     // run the job twice: scenario 4.10).
     let mustLook = false;
+    // Every socket opened from now on resyncs without this job (it is not accepted yet), so a
+    // job that ended unheard meanwhile must be checked once accepted (issue 11).
+    const opensBeforePost = this.connection.stats.opens;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) return { ok: false, error: 'window session closed' };
       let failure: unknown;
       const seen = mustLook ? (await observeJobs(this.http, server, [promptId])).get(promptId)! : undefined;
-      if (seen?.kind === 'queued' || seen?.kind === 'running' || seen?.kind === 'finished') return this.accept(job, undefined);
+      if (seen?.kind === 'queued' || seen?.kind === 'running' || seen?.kind === 'finished') return this.accept(job, undefined, opensBeforePost, seen);
       if (seen?.kind === 'unreachable') failure = new ReferenceClientError('CC_ERR_HTTP_NETWORK', `could not look for the prompt before posting again: ${seen.error}`);
       else {
         try {
           const result = await this.http.postPrompt(server, body);
-          if (result.kind === 'accepted') return this.accept(job, result.reply.number);
+          if (result.kind === 'accepted') return this.accept(job, result.reply.number, opensBeforePost);
           const error = `prompt rejected (${result.status}): ${result.message}`;
           this.follower.refused(job, 'error', error);
           return { ok: false, error };
@@ -317,7 +320,7 @@ export class WindowSession {
       if (!transient || attempt >= this.timings.submitRetryLimit) {
         // Last look: a prompt queued behind a lost reply must be followed, not reported failed.
         const last = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
-        if (last.kind === 'queued' || last.kind === 'running' || last.kind === 'finished') return this.accept(job, undefined);
+        if (last.kind === 'queued' || last.kind === 'running' || last.kind === 'finished') return this.accept(job, undefined, opensBeforePost, last);
         const error = `POST /prompt failed after ${attempt + 1} attempt(s): ${describeError(failure)}`;
         this.follower.refused(job, transient && !(failure instanceof ReferenceClientError && failure.code === 'CC_ERR_HTTP_STATUS') ? 'disconnected' : 'error', error);
         return { ok: false, error };
@@ -327,10 +330,16 @@ export class WindowSession {
     }
   }
 
-  private accept(job: JobRecord, number: number | undefined): SubmitResult {
-    this.follower.accepted(job, number);
-    // Events may have been missed while the POST was in flight on a sick socket.
-    if (!this.connection.healthy) void this.follower.check([job]);
+  /**
+   * `seen`: what the look that found a prompt whose reply was lost saw (applied, not dropped).
+   * `opensBeforePost`: the socket opens counted before the first POST.
+   */
+  private accept(job: JobRecord, number: number | undefined, opensBeforePost: number, seen?: JobObservation): SubmitResult {
+    this.follower.accepted(job, number, seen);
+    // Events may have been missed while the POST was in flight: on a sick socket, or on one that
+    // dropped and came back, whose resync skipped the job (still submitting then).
+    const resyncedWithoutJob = this.connection.stats.opens !== opensBeforePost;
+    if (!this.connection.healthy || resyncedWithoutJob) void this.follower.check([job]);
     return { ok: true, server: job.server, ...(number === undefined ? {} : { number }) };
   }
 

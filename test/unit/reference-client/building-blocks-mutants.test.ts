@@ -276,6 +276,7 @@ describe('JobRegistry', () => {
       successSeen: false,
       confirming: false,
       checking: false,
+      checkAgain: false,
       absentChecks: 0,
       lastObservation: undefined,
       socketOutputs: {},

@@ -97,6 +97,12 @@ export class FakeComfy {
   historyDelayMs = 0;
   /** GET /history answers 500 while > 0 (decremented per request). */
   historyFailures = 0;
+  /**
+   * Replies that reach the client late: the request is handled when it arrives (a POST queues its
+   * prompt, a GET reads the state of that moment) and its reply is delivered `delayMs` later, as
+   * over a slow link. Each entry applies to the next `times` requests whose path starts with `path`.
+   */
+  slowReplies: { method: string; path: string; delayMs: number; times: number }[] = [];
   pending: FakeJob[] = [];
   running: FakeJob | undefined;
   readonly history = new Map<string, unknown>();
@@ -155,10 +161,13 @@ export class FakeComfy {
     new Promise((resolve, reject) => {
       this.later(() => {
         if (this.down) return reject(new TypeError('fetch failed: connection refused'));
+        const slow = this.takeSlowReply(url, init.method ?? 'GET');
+        const deliver = (fn: () => void) => (slow ? this.later(fn, slow) : fn());
         try {
-          resolve(this.route(url, init));
+          const response = this.route(url, init);
+          deliver(() => resolve(response));
         } catch (error) {
-          reject(error);
+          deliver(() => reject(error));
         }
       });
     });
@@ -258,6 +267,14 @@ export class FakeComfy {
   }
 
   // ---- internals ----
+
+  private takeSlowReply(url: string, method: string): number | undefined {
+    const path = new URL(url).pathname.replace(/^\/api(?=\/)/, '');
+    const entry = this.slowReplies.find((e) => e.times > 0 && e.method === method && path.startsWith(e.path));
+    if (!entry) return undefined;
+    entry.times--;
+    return entry.delayMs;
+  }
 
   private mustRun(): FakeJob {
     if (!this.running) throw new Error('no running job');
