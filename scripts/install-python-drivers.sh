@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Creates the venv the Python drivers run in (.tools/venv) and installs their pinned
-# requirements (clients/python/requirements.txt) from PyPI. Idempotent: does nothing when the
-# venv already holds exactly those requirements (a stamp file remembers their hash).
+# requirements from PyPI: clients/python/requirements.txt (our drivers, the Flask relay) and
+# clients/third-party/requirements.txt (the third-party client libraries, unmodified). Idempotent:
+# does nothing when the venv already holds exactly those requirements (a stamp file remembers
+# their hash).
 # Prints the venv's python at the end; tests find it as .tools/venv/bin/python or through
 # COMFY_CHAOS_PYTHON.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.tools/venv"
-requirements="$root/clients/python/requirements.txt"
+requirements=("$root/clients/python/requirements.txt" "$root/clients/third-party/requirements.txt")
 stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
@@ -21,9 +23,9 @@ if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)'
   exit 1
 fi
 
-want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+want="$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-  echo "install-python-drivers: $venv already has clients/python/requirements.txt"
+  echo "install-python-drivers: $venv already has clients/python/requirements.txt and clients/third-party/requirements.txt"
   echo "$venv/bin/python"
   exit 0
 fi
@@ -37,7 +39,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
     exit 1
   fi
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "${requirements[@]/#/--requirement=}"
 echo "$want" > "$stamp"
-echo "install-python-drivers: installed $(grep -v "^#" "$requirements" | paste -sd" ") into $venv"
+echo "install-python-drivers: installed $(cat "${requirements[@]}" | grep -v "^#" | paste -sd" ") into $venv"
 echo "$venv/bin/python"
