@@ -43,8 +43,7 @@ export function registerRecord(program: Command): void {
       if (!isLoopback(host)) process.stderr.write(`warning: listening on ${host}, not loopback: anyone who can reach it can use the upstream ComfyUI\n`);
       process.stdout.write(`comfy-chaos record: proxy listening on ${listening.url} -> ${opts.upstream}, writing ${opts.out} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
       });
       await proxy.close();
       const s = proxy.stats;

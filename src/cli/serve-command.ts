@@ -60,8 +60,8 @@ export function registerServe(program: Command): void {
       if (faults.length) process.stdout.write(`faults: ${faults.length} from ${opts.scenario}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        // Ctrl-C, `kill` and a closed terminal all stop the server the same way.
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
       });
       await sim.close();
       process.stdout.write('comfy-chaos simulator stopped\n');

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { loopbackAddressing } from './addressing.ts';
 import { ToxiproxyHarnessError } from './errors.ts';
+import { cachedToxiproxyBinary } from './release-download.ts';
 import type { ToxiproxyProvider } from './provider.ts';
 import { waitForToxiproxy } from './readiness.ts';
 
@@ -36,7 +37,8 @@ function isExecutable(path: string): boolean {
 
 /**
  * Finds the binary: `binary` option, then `TOXIPROXY_BIN` (which must then exist), then
- * `toxiproxy-server` on `PATH`, then `.tools/bin` of this repository and of the working directory.
+ * `toxiproxy-server` on `PATH`, then the one `comfy-chaos toxiproxy install` put in the per-user
+ * cache, then `.tools/bin` of this repository and of the working directory.
  */
 export function findToxiproxyBinary(options: Pick<BinaryProviderOptions, 'env' | 'binary'> = {}): string | undefined {
   const env = options.env ?? process.env;
@@ -46,13 +48,14 @@ export function findToxiproxyBinary(options: Pick<BinaryProviderOptions, 'env' |
       throw new ToxiproxyHarnessError(
         'TOXIPROXY_PROVIDER_FAILED',
         `${options.binary ? 'the toxiproxy binary' : 'TOXIPROXY_BIN'} "${explicit}" is not an executable file; ` +
-          'install one with scripts/install-toxiproxy.sh or fix the path',
+          'fix the path, or unset it and run `npx comfy-chaos toxiproxy install`',
       );
     }
     return explicit;
   }
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), REPO_TOOLS_BIN, resolve('.tools/bin')];
-  return dirs.map((dir) => join(dir, TOXIPROXY_BINARY_NAME)).find(isExecutable);
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean)];
+  const candidates = [...dirs.map((dir) => join(dir, TOXIPROXY_BINARY_NAME)), cachedToxiproxyBinary(env), ...[REPO_TOOLS_BIN, resolve('.tools/bin')].map((dir) => join(dir, TOXIPROXY_BINARY_NAME))];
+  return candidates.find(isExecutable);
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
@@ -85,7 +88,7 @@ export function binaryProvider(options: BinaryProviderOptions = {}): ToxiproxyPr
       if (!binary) {
         return {
           available: false,
-          reason: `no ${TOXIPROXY_BINARY_NAME} on PATH, in TOXIPROXY_BIN or in ${REPO_TOOLS_BIN}`,
+          reason: `no ${TOXIPROXY_BINARY_NAME} on PATH, in TOXIPROXY_BIN, in the cache (${cachedToxiproxyBinary(options.env ?? process.env)}) or in ${REPO_TOOLS_BIN}`,
         };
       }
       // The free port can be taken between our probe and the server's bind; try a few.

@@ -45,8 +45,16 @@ export function containerProvider(options: ContainerProviderOptions = {}): Toxip
       if (!options.reaper && process.env.TESTCONTAINERS_RYUK_DISABLED === undefined) {
         process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
       }
-      // Loaded only when needed: testcontainers is large and most runs use another provider.
-      const tc = await import('testcontainers');
+      // Loaded only when needed: testcontainers is large and most runs use another provider. It is
+      // an optional peer dependency of the package, so it may not be installed at all.
+      let tc: typeof import('testcontainers');
+      try {
+        tc = await import('testcontainers');
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+        return { available: false, reason: 'the testcontainers package is not installed (for Toxiproxy in Docker: npm install -D testcontainers@11)' };
+      }
 
       let client: Awaited<ReturnType<typeof tc.getContainerRuntimeClient>>;
       try {
@@ -61,7 +69,7 @@ export function containerProvider(options: ContainerProviderOptions = {}): Toxip
         } catch (error) {
           return {
             available: false,
-            reason: `image ${image} is not present and could not be pulled (${describeError(error)}); build it with scripts/build-toxiproxy-image.sh`,
+            reason: `image ${image} is not present and could not be pulled (${describeError(error)}); pull it with \`docker pull ${image}\``,
           };
         }
       }

@@ -10,7 +10,11 @@ export type ToxiproxyErrorCode =
   /** The Toxiproxy API refused or failed a request (create proxy, add toxic, ...). */
   | 'TOXIPROXY_REQUEST_FAILED'
   /** A toxic or proxy description was invalid before anything was sent. */
-  | 'TOXIPROXY_INVALID_ARGUMENT';
+  | 'TOXIPROXY_INVALID_ARGUMENT'
+  /** `comfy-chaos toxiproxy install` could not download the release binary (HTTP error, timeout, no asset for this platform). */
+  | 'TOXIPROXY_DOWNLOAD_FAILED'
+  /** The downloaded binary's SHA-256 is not the pinned one; nothing was installed. */
+  | 'TOXIPROXY_CHECKSUM_MISMATCH';
 
 export class ToxiproxyHarnessError extends Error {
   readonly code: ToxiproxyErrorCode;

@@ -15,12 +15,14 @@ export { TOXIPROXY_KINDS, type ProviderOutcome, type ToxiproxyKind, type Toxipro
 export { readToxiproxyVersion, waitForToxiproxy, type ReadinessOptions } from './readiness.ts';
 export { normalizeToxic, toxicSpec, type Toxic, type ToxicSpec, type ToxicStream, type ToxicType } from './toxics.ts';
 export { TOXIPROXY_IMAGE, TOXIPROXY_VERSION } from './version.ts';
+export { cachedToxiproxyBinary, comfyChaosCacheDir, installToxiproxy, toxiproxyAssetName, TOXIPROXY_RELEASE_BASE_URL, type InstalledToxiproxy, type InstallToxiproxyOptions } from './release-download.ts';
+export { PINNED_RELEASE } from './release-checksums.ts';
 
 /** What to tell a person who has no Toxiproxy. */
 export const HOW_TO_GET_TOXIPROXY =
-  'install the server with scripts/install-toxiproxy.sh (needs Go), or set TOXIPROXY_URL to a running server ' +
-  '(e.g. http://127.0.0.1:8474), or start Docker (scripts/install-docker.sh, scripts/docker-up.sh) and build the image ' +
-  'with scripts/build-toxiproxy-image.sh';
+  'run `npx comfy-chaos toxiproxy install` (downloads the pinned release binary and checks its SHA-256; no Go needed), ' +
+  'or set TOXIPROXY_URL to a running server (e.g. http://127.0.0.1:8474), or put toxiproxy-server on PATH, ' +
+  'or run Docker with the testcontainers package installed (`npm install -D testcontainers`); `npx comfy-chaos doctor` says what is there';
 
 export interface AcquireToxiproxyOptions {
   /**

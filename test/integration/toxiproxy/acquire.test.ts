@@ -60,7 +60,7 @@ describe('acquireToxiproxy', () => {
     if (result.status !== 'skipped') return;
     expect(result.tried.map((t) => t.kind)).toEqual(['env', 'binary', 'container']);
     expect(result.reason).toContain('env: TOXIPROXY_URL is not set; binary: no toxiproxy-server on PATH; container: no Docker engine reachable');
-    expect(result.reason).toContain('scripts/install-toxiproxy.sh');
+    expect(result.reason).toContain('npx comfy-chaos toxiproxy install');
     expect(result.reason).toContain('TOXIPROXY_URL');
   });
 
