@@ -4,6 +4,7 @@ import type { Clock, FaultInput, TraceEvent } from '../protocol/index.ts';
 import { allRoutes } from './http/all-routes.ts';
 import { matchRoute, type Route } from './http/comfy-routes.ts';
 import { textResponse, type SimRequest, type SimResponse } from './http/types.ts';
+import type { ResolvedLimits } from './limits.ts';
 import { SimulatorCore, type SimulatorCoreOptions } from './simulator-core.ts';
 import { traceToJsonLines } from './trace/trace-recorder.ts';
 import type { SimulatorEndpoint } from './transport/endpoint.ts';
@@ -19,6 +20,9 @@ export interface SimulatorOptions extends Omit<SimulatorCoreOptions, 'clock' | '
   /** Routes tried before the built-in ones (msw's `use`): a test states only how it differs. */
   routes?: Route[];
 }
+
+/** What {@link Simulator.normalisePath} makes of a path the profile's front does not forward. */
+const UNROUTABLE = '/\u0000unroutable';
 
 /** Longest a body is copied into the trace, in characters. */
 const TRACE_BODY_LIMIT = 8192;
@@ -122,12 +126,42 @@ export class Simulator implements SimulatorEndpoint {
     return this.core.isUp();
   }
 
+  get limits(): ResolvedLimits {
+    return this.core.limits;
+  }
+
+  recordInternalError(where: string, error: unknown): void {
+    this.core.recordInternalError(where, error);
+  }
+
+  recordNote(message: string): void {
+    try {
+      this.core.trace.record({ kind: 'note', message });
+    } catch {
+      // A note is best effort.
+    }
+  }
+
+  /**
+   * The route a request path names: ComfyUI serves every route at `<path>` and `/api<path>`; the
+   * jobs API is registered at `/api/jobs` itself (so it is also at `/api/api/jobs`, and `/jobs` is
+   * nothing). A profile's front (a proxy under a prefix, `/api` only) is taken off first; a path
+   * the front does not forward becomes {@link UNROUTABLE}, which no route matches.
+   */
   normalisePath(path: string): string {
+    const { prefix, apiOnly } = this.core.profile.front;
+    if (prefix) {
+      if (path !== prefix && !path.startsWith(`${prefix}/`)) return UNROUTABLE;
+      path = path.slice(prefix.length) || '/';
+    }
     if (path === '/api') return '/';
-    return path.startsWith('/api/') ? path.slice(4) : path;
+    if (path === '/api/jobs' || path.startsWith('/api/jobs/')) return path;
+    if (path.startsWith('/api/')) return path.slice(4);
+    return apiOnly ? UNROUTABLE : path;
   }
 
   handleUpgrade(request: UpgradeRequest): UpgradeDecision {
+    if (request.path !== '/ws') return { accept: false, status: 404, reason: 'Not Found' };
     const clientId = request.query.get('clientId');
     const refusal = this.core.upgradeRefusal();
     if (refusal !== null || !this.core.isUp()) {
@@ -173,7 +207,8 @@ export class Simulator implements SimulatorEndpoint {
       const response = await route.handle(request, param, this.core);
       if (response) return response;
     }
-    const known = this.routes.some((r) => matchRoute([{ ...r, method: request.method }], request.method, request.path).length);
+    // 405 only when another method has the path: a route that fell through (a profile without it) is a 404.
+    const known = this.routes.some((r) => r.method !== request.method && matchRoute([{ ...r, method: request.method }], request.method, request.path).length);
     return known ? textResponse('405: Method Not Allowed', 405) : textResponse('404: Not Found', 404);
   }
 }
@@ -184,11 +219,14 @@ function bodyForTrace(body: string | Uint8Array | undefined, contentType: string
   if (typeof body === 'string') text = body;
   else if (contentType !== undefined && !/json|text/.test(contentType)) return `<${body.length} bytes ${contentType}>`;
   else {
+    // Decode only what the trace keeps: a /queue body of 8 MiB is not decoded whole per request.
+    const head = body.length > TRACE_BODY_LIMIT * 4 ? body.subarray(0, TRACE_BODY_LIMIT * 4) : body;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      text = new TextDecoder('utf-8', { fatal: head === body }).decode(head);
     } catch {
       return `<${body.length} bytes binary>`;
     }
+    if (head !== body) return text.slice(0, TRACE_BODY_LIMIT) + '…';
   }
   return text.length > TRACE_BODY_LIMIT ? text.slice(0, TRACE_BODY_LIMIT) + '…' : text;
 }

@@ -33,6 +33,11 @@ export interface SocketHubEvents {
   /** The frames to send on connect after `status` (the executing replay), for this sid. */
   replayFor(sid: string): Array<{ type: string; data: unknown }>;
   queueRemaining(): number;
+  /**
+   * The server's `feature_flags` reply; null when the release has no negotiation (it then never
+   * answers a client's flags). [default 0.3.64's flags]
+   */
+  serverFeatureFlags?(): Record<string, unknown> | null;
 }
 
 /**
@@ -110,11 +115,13 @@ export class SocketHub {
     } catch {
       return; // not JSON: the slot stays free
     }
+    const serverFlags = this.events.serverFeatureFlags ? this.events.serverFeatureFlags() : serverFeatureFlags;
+    if (serverFlags === null) return; // a release before feature flags reads no client frame at all
     connection.flagsSlotUsed = true;
     const flags = clientFeatureFlagsMessage.safeParse(value);
     if (!flags.success) return;
     connection.flags = flags.data.data;
-    this.send({ message: { type: 'feature_flags', data: { ...serverFeatureFlags } }, target: connection.sid, direct: connection });
+    this.send({ message: { type: 'feature_flags', data: structuredClone(serverFlags) }, target: connection.sid, direct: connection });
   }
 
   private closed(connection: Connection, code: number, by: 'server' | 'client'): void {

@@ -1,4 +1,5 @@
 import { comfyRoutes, route, type Route } from './comfy-routes.ts';
+import { jobsRoutes } from './jobs-routes.ts';
 import { uploadImage, uploadMask, viewFile } from './file-routes.ts';
 import { readEmbeddings, readExtensions, readFeatures, readModels, readObjectInfo, readSystemStats } from './info-routes.ts';
 
@@ -8,12 +9,13 @@ export const allRoutes: Route[] = [
   route.get('/view', (req, _p, core) => viewFile(req, core.files)),
   route.post('/upload/image', (req, _p, core) => uploadImage(req, core.files)),
   route.post('/upload/mask', (req, _p, core) => uploadMask(req, core.files)),
-  route.get('/system_stats', (req) => readSystemStats(req)),
+  route.get('/system_stats', (req, _p, core) => readSystemStats(req, {}, core.profile)),
   route.get('/object_info', (req, _p, core) => readObjectInfo(req, core.files)),
   route.get('/object_info/*', (req, _p, core) => readObjectInfo(req, core.files)),
-  route.get('/features', (req) => readFeatures(req)),
+  route.get('/features', (req, _p, core) => (core.profile.featureFlags === null ? undefined : readFeatures(req, core.profile))),
   route.get('/embeddings', (req) => readEmbeddings(req)),
   route.get('/extensions', (req) => readExtensions(req)),
   route.get('/models', (req) => readModels(req)),
   route.get('/models/*', (req) => readModels(req)),
+  ...jobsRoutes,
 ];

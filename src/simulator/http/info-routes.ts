@@ -1,4 +1,4 @@
-import type { ObjectInfoEntry, SystemStatsReply } from '../../protocol/index.ts';
+import type { ComfyuiProfile, ObjectInfoEntry, SystemStatsReply } from '../../protocol/index.ts';
 import type { FileStore } from '../files/file-store.ts';
 import { checkpointNames, nodeCatalogue, type NodeCatalogue } from '../nodes/catalogue.ts';
 import { contentTypeFor, REASON_HEADER } from './file-routes.ts';
@@ -56,9 +56,15 @@ export function systemStats(overrides: SystemStatsOverrides = {}): SystemStatsRe
   };
 }
 
-/** GET /system_stats. */
-export function readSystemStats(_req: SimRequest, overrides: SystemStatsOverrides = {}): SimResponse {
-  return jsonResponse(systemStats(overrides));
+/** GET /system_stats; a profile sets the version and removes or sets `system` keys (its `systemStats`). */
+export function readSystemStats(_req: SimRequest, overrides: SystemStatsOverrides = {}, profile?: ComfyuiProfile): SimResponse {
+  const stats = systemStats(overrides);
+  if (profile) {
+    const system: Record<string, unknown> = { ...stats.system, comfyui_version: profile.comfyuiVersion, ...profile.systemStats.set, ...overrides.system };
+    for (const key of profile.systemStats.omit) delete system[key];
+    return jsonResponse({ system, devices: stats.devices });
+  }
+  return jsonResponse(stats);
 }
 
 /**
@@ -93,9 +99,12 @@ export function readObjectInfo(req: SimRequest, store?: FileStore, catalogue: No
   return jsonResponse(Object.hasOwn(all, name) ? { [name]: all[name] } : {});
 }
 
-/** GET /features: the server's feature flags, the same dict the WS `feature_flags` reply carries. */
-export function readFeatures(_req: SimRequest): SimResponse {
-  return jsonResponse({ ...serverFeatureFlags });
+/**
+ * GET /features: the server's feature flags, the same dict the WS `feature_flags` reply carries.
+ * (A profile from before feature flags has no such route: all-routes.ts lets it fall through.)
+ */
+export function readFeatures(_req: SimRequest, profile?: ComfyuiProfile): SimResponse {
+  return jsonResponse(structuredClone(profile?.featureFlags ?? serverFeatureFlags));
 }
 
 /** GET /embeddings: embedding names; the simulator has none. */
