@@ -1,4 +1,4 @@
-import type { Clock, Fault, FaultInput, HistoryEntry, NodeOutput, TimerHandle } from '../protocol/index.ts';
+import type { Clock, ComfyuiProfile, Fault, FaultInput, HistoryEntry, NodeOutput, TimerHandle } from '../protocol/index.ts';
 import { SocketHub } from './delivery/socket-hub.ts';
 import { executePrompt } from './engine/prompt-executor.ts';
 import { HistoryStore } from './engine/history-store.ts';
@@ -12,6 +12,8 @@ import { FileStore } from './files/file-store.ts';
 import { makePng } from './files/png.ts';
 import { jsonResponse, type SimResponse } from './http/types.ts';
 import { validatePrompt } from './nodes/validate-prompt.ts';
+import { baselineProfile } from './profiles/index.ts';
+import { decidePromptId } from './profiles/prompt-ids.ts';
 import { SeededRandom } from './random.ts';
 import { TraceRecorder } from './trace/trace-recorder.ts';
 
@@ -19,6 +21,8 @@ export interface SimulatorCoreOptions {
   clock: Clock;
   /** Seeds prompt ids and sids [default 1] */
   seed?: number;
+  /** Which ComfyUI release (or front) to be: src/simulator/profiles [default the baseline, 0.3.64]. */
+  profile?: ComfyuiProfile;
   faults?: readonly FaultInput[];
   timing?: TimingOptions;
   /** Send a JPEG preview per sampler step, as with `--preview-method auto` [default false: ComfyUI's default is none] */
@@ -61,6 +65,7 @@ export class SimulatorCore {
   readonly injector: FaultInjector;
   readonly timing: ResolvedTiming;
   readonly behaviourOf: (classType: string) => NodeBehaviour;
+  readonly profile: ComfyuiProfile;
   private readonly random: SeededRandom;
   private counter = 0;
   private accepted = 0;
@@ -79,6 +84,7 @@ export class SimulatorCore {
   constructor(private readonly options: SimulatorCoreOptions) {
     this.clock = options.clock;
     this.random = new SeededRandom(options.seed ?? 1);
+    this.profile = options.profile ?? baselineProfile;
     const trace = options.sharedTrace ?? new TraceRecorder(options.clock, options.keepTrace ?? true);
     this.trace = options.serverIndex === undefined ? trace : trace.forServer(options.serverIndex);
     this.history = new HistoryStore(options.maxHistory);
@@ -87,6 +93,7 @@ export class SimulatorCore {
     this.injector = new FaultInjector(options.faults ?? [], this.faultActions(), this.clock, this.trace);
     this.hub = new SocketHub(this.clock, this.trace, this.random, this.injector, {
       queueRemaining: () => this.queue.remaining(),
+      serverFeatureFlags: () => this.profile.featureFlags,
       replayFor: (sid) => {
         const running = this.queue.running;
         if (!running || running.extraData.client_id !== sid || this.currentNode === null) return [];
@@ -152,12 +159,15 @@ export class SimulatorCore {
       if (accepted) result = { ok: true, prompt: accepted.prompt, outputs: accepted.outputs, nodeErrors: {} };
     }
     if (!result.ok) return jsonResponse(result.body, 400);
-    const promptId = typeof body.prompt_id === 'string' ? body.prompt_id : this.random.uuid4();
+    const decided = decidePromptId(this.profile, body.prompt_id, () => this.random.uuid4(), (id) => this.isQueued(id));
+    if (!decided.ok) return jsonResponse(decided.body, decided.status);
+    const promptId = decided.promptId;
     const extraData: Record<string, unknown> =
       typeof body.extra_data === 'object' && body.extra_data !== null && !Array.isArray(body.extra_data)
         ? { ...(body.extra_data as Record<string, unknown>) }
         : {};
     if ('client_id' in body) extraData.client_id = body.client_id;
+    if (this.profile.queueCreateTime) extraData.create_time = Math.floor(this.clock.now());
     const item: QueuedPrompt = {
       number,
       promptId,
@@ -191,9 +201,17 @@ export class SimulatorCore {
     this.broadcastStatus();
   }
 
-  /** With an id, only if that prompt is running; without, global. Reset when the next prompt starts. */
+  /** Whether a prompt with this id is pending or running. */
+  isQueued(promptId: string): boolean {
+    return this.queue.running?.promptId === promptId || this.queue.pending.some((p) => p.promptId === promptId);
+  }
+
+  /**
+   * With an id, only if that prompt is running; without, global. Reset when the next prompt
+   * starts. A profile without targeted interrupts (before PR #9607) ignores the id.
+   */
   interrupt(promptId?: string): void {
-    if (promptId !== undefined && this.queue.running?.promptId !== promptId) return;
+    if (promptId !== undefined && this.profile.targetedInterrupt && this.queue.running?.promptId !== promptId) return;
     this.interruptFlag = true;
   }
 
@@ -267,6 +285,8 @@ export class SimulatorCore {
       cache: this.cache,
       behaviourOf: this.behaviourOf,
       previews: this.options.previews ?? false,
+      progressState: this.profile.progressState,
+      previewMetadata: this.profile.featureFlags?.supports_preview_metadata === true,
       emit: (message: { type: string; data: Record<string, unknown> }, sid: string | null) =>
         this.hub.emit(message, sid, this.queue.running?.index),
       emitBinary: (bytes: Uint8Array, sid: string | null) => this.hub.emitBinary(bytes, sid),

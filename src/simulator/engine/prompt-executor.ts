@@ -31,6 +31,10 @@ export interface ExecutorHost {
   alive(): boolean;
   /** Send a preview per sampler step. */
   previews: boolean;
+  /** The release sends `progress_state` (a profile without it predates them). */
+  progressState: boolean;
+  /** The server offers `supports_preview_metadata`: type-4 previews for clients that negotiated it. */
+  previewMetadata: boolean;
   saveImage: NodeRunContext['saveImage'];
   /** The node currently executing, for the reconnect replay. */
   setCurrentNode(nodeId: string | null): void;
@@ -76,6 +80,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
   const executed: string[] = [];
   const states: Record<string, Record<string, unknown>> = {};
   const progressState = (nodeId: string, value: number, max: number, state: 'running' | 'finished') => {
+    if (!host.progressState) return;
     states[nodeId] = {
       value,
       max,
@@ -125,7 +130,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
         if (host.interruptRequested()) throw new Interrupted(nodeId);
         progressState(nodeId, k, steps, 'running');
         const flags = sid ? host.flagsOf(sid) : null;
-        const withMetadata = hasClient && flags?.supports_preview_metadata === true;
+        const withMetadata = hasClient && host.previewMetadata && flags?.supports_preview_metadata === true;
         if (host.previews && withMetadata) {
           host.emitBinary(
             encodeBinaryFrame({
