@@ -52,6 +52,8 @@ export interface InstallToxiproxyOptions {
   maxBytes?: number;
   /** Download again even when the cached binary already has the pinned digest. */
   force?: boolean;
+  /** Replaces the pinned digests, asset name -> SHA-256 (tests serving their own file; a private mirror of a rebuilt binary). */
+  sha256?: Readonly<Record<string, string>>;
 }
 
 export interface InstalledToxiproxy {
@@ -76,7 +78,7 @@ export async function installToxiproxy(options: InstallToxiproxyOptions = {}): P
   }
   const named = toxiproxyAssetName(options.platform, options.arch);
   if ('unsupported' in named) throw new ToxiproxyHarnessError('TOXIPROXY_DOWNLOAD_FAILED', `${named.unsupported}; ${other}`);
-  const expected = PINNED_RELEASE.sha256[named.asset];
+  const expected = (options.sha256 ?? PINNED_RELEASE.sha256)[named.asset];
   if (!expected) throw new ToxiproxyHarnessError('TOXIPROXY_DOWNLOAD_FAILED', `no SHA-256 is pinned for ${named.asset} of Toxiproxy ${version}, so it is not downloaded; ${other}`);
   const base = (env.COMFY_CHAOS_TOXIPROXY_BASE_URL || TOXIPROXY_RELEASE_BASE_URL).replace(/\/+$/, '');
   const url = `${base}/v${version}/${named.asset}`;
