@@ -94,25 +94,10 @@ export function encodeServerMessage(message: { type: string; data: unknown }): s
 export function pythonJsonDumps(value: unknown): string {
   const compact = JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
   if (compact === undefined) return 'null';
-  // Re-walk the compact JSON to add Python's separators outside strings and escape non-ASCII.
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < compact.length; i++) {
-    const ch = compact[i]!;
-    if (inString) {
-      if (ch === '\\') {
-        out += ch + compact[i + 1];
-        i++;
-        continue;
-      }
-      if (ch === '"') inString = false;
-      const code = ch.charCodeAt(0);
-      out += code > 0x7e ? '\\u' + code.toString(16).padStart(4, '0') : ch;
-      continue;
-    }
-    if (ch === '"') inString = true;
-    out += ch;
-    if (ch === ',' || ch === ':') out += ' ';
-  }
-  return out;
+  // Python's separators outside strings; non-ASCII (only ever inside strings) as \uXXXX. Two
+  // regular expressions rather than a loop over characters: the loop spent seconds on the 5 MiB
+  // frame of the `oversized` fault, stalling every scenario sharing the process (issue 11).
+  return compact
+    .replace(/"(?:[^"\\]+|\\.)*"|[,:]/g, (token) => (token === ',' ? ', ' : token === ':' ? ': ' : token))
+    .replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
 }
