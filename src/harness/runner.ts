@@ -13,6 +13,9 @@ import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
 
 export type Transport = 'memory' | 'network';
 
+/** Real time a run may take beyond its `maxRunMs` (starting clients and servers, draining) before it is stopped, in ms. */
+export const WALL_SLACK_MS = 60_000;
+
 /** Numbers Toxiproxy proxies so that no two runs of this process share a name. */
 let proxyCounter = 0;
 
@@ -25,6 +28,13 @@ export interface RunScenarioOptions {
   replay: string;
   /** Time after every job settled to wait for late duplicates, in ms of the run's clock [default 3000 memory, 500 network] */
   graceMs?: number;
+  /**
+   * The most real time the run may take, in ms, from its start to the end of the workload [default
+   * the scenario's `maxRunMs` plus {@link WALL_SLACK_MS}]. On the memory transport `maxRunMs`
+   * bounds virtual time only, so this is what stops a run whose every step is slow; reaching it
+   * ends the run with an `internal_error` (the harness could not finish it), never a client verdict.
+   */
+  wallBoundMs?: number;
 }
 
 const emptyCounts: RunCounts = { acknowledged: 0, completedOnServer: 0, reported: 0, lost: 0, duplicated: 0, phantom: 0, recovered: 0 };
@@ -90,6 +100,8 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   const reason = skipReason(scenario, client, options);
   if (reason) return skipped(scenario, client, options, reason);
   const wallStart = Date.now();
+  const wallBoundMs = options.wallBoundMs ?? scenario.maxRunMs + WALL_SLACK_MS;
+  const overWallBound = () => Date.now() - wallStart > wallBoundMs;
   const memory = options.transport === 'memory';
   const clock: Clock = memory ? new VirtualClock() : realClock;
   const trace = new TraceRecorder(clock);
@@ -112,7 +124,8 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   let session: ClientSession | undefined;
   let recording = true;
   let startFailure: { message: string; seq: number } | undefined;
-  const settled = new Set<string>();
+  /** Jobs not yet reported completed or failed; a count, not a scan of every job after every timer (quadratic with thousands of jobs). */
+  const unsettled = new Set(scenario.jobs.map((j) => j.id));
   const ownerOf = new Map(scenario.jobs.map((j) => [j.id, j.window]));
   let clientGone = false;
   /** Submits and cancels jobs on schedule, then waits (bounded) until every job settled or never will. */
@@ -135,19 +148,27 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
         session.browser?.(action);
       }, action.atMs);
     }
-    const lastSubmitMs = Math.max(...scenario.jobs.map((j) => j.submitAtMs));
+    const lastSubmitMs = scenario.jobs.reduce((max, j) => Math.max(max, j.submitAtMs), 0);
     const runStart = clock.now();
-    const allSettled = () => scenario.jobs.every((j) => settled.has(j.id));
+    const allSettled = () => unsettled.size === 0;
     const hopeless = () => clock.now() - runStart > lastSubmitMs && progress.doneFor(trace.elapsed(), scenario.recoveryBoundMs);
-    const done = () => clientGone || allSettled() || hopeless();
+    const done = () => clientGone || allSettled() || hopeless() || overWallBound();
     const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
     if (clock instanceof VirtualClock) {
       await clock.runUntil(done, scenario.maxRunMs);
-      await clock.advanceBy(graceMs);
+      if (!overWallBound()) await clock.advanceBy(graceMs);
     } else {
       const deadline = Date.now() + scenario.maxRunMs;
       while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, graceMs));
+    }
+    if (overWallBound()) {
+      // The harness's own failure to finish in time (issue 11: 10,000 jobs ran for ever in virtual time), not the client's.
+      trace.record({
+        kind: 'internal_error',
+        where: 'harness',
+        message: `the run took more than ${wallBoundMs} ms of real time (maxRunMs ${scenario.maxRunMs} + ${WALL_SLACK_MS} ms) and was stopped at ${Math.round(clock.now() - runStart)} ms of its own clock`,
+      });
     }
     if (!allSettled()) {
       const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
@@ -168,7 +189,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
           // A report in another user's window is a leak, not the end of the owner's job.
           const owner = 'id' in event ? ownerOf.get(event.id) : undefined;
           const own = event.window === undefined || owner === undefined || event.window === owner;
-          if ((event.type === 'completed' || event.type === 'failed') && 'id' in event && own) settled.add(event.id);
+          if ((event.type === 'completed' || event.type === 'failed') && 'id' in event && own) unsettled.delete(event.id);
         },
         onRecord: (event) => {
           if (recording) trace.record({ kind: 'client', client: client.name, event: { ...event } });

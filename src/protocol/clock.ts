@@ -39,7 +39,10 @@ export function flushMicrotasks(): Promise<void> {
  */
 export class VirtualClock implements Clock {
   private current: number;
-  private timers: VirtualTimer[] = [];
+  /** A binary min-heap on (at, seq): a run with thousands of jobs sets and fires timers in O(log n) each, not O(n). */
+  private readonly heap: VirtualTimer[] = [];
+  /** Ids of timers set and neither run nor cleared; a cleared timer stays in the heap until it surfaces. */
+  private readonly live = new Set<number>();
   private nextId = 1;
   private seq = 0;
 
@@ -59,27 +62,26 @@ export class VirtualClock implements Clock {
       seq: this.seq++,
       callback,
     };
-    // Keep sorted by (at, seq); inserting from the end is cheap for the common short delays.
-    let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1]!.at > timer.at)) i--;
-    this.timers.splice(i, 0, timer);
+    this.live.add(timer.id);
+    this.push(timer);
     return { id: timer.id };
   }
 
   clearTimeout(handle: TimerHandle | undefined): void {
     if (handle === undefined || typeof handle !== 'object' || !('id' in handle)) return;
-    const index = this.timers.findIndex((t) => t.id === (handle as { id: number }).id);
-    if (index >= 0) this.timers.splice(index, 1);
+    this.live.delete((handle as { id: number }).id);
+    // A timer reset on every frame (a health timeout) leaves many cleared entries: compact now and then.
+    if (this.heap.length > 2 * this.live.size + 64) this.compact();
   }
 
   /** Number of timers waiting. */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.live.size;
   }
 
   /** When the next timer is due, or undefined if none is set. */
   nextTimerAt(): number | undefined {
-    return this.timers[0]?.at;
+    return this.peek()?.at;
   }
 
   /**
@@ -93,8 +95,8 @@ export class VirtualClock implements Clock {
   async advanceTo(targetMs: number): Promise<number> {
     let ran = 0;
     await flushMicrotasks();
-    while (this.timers.length > 0 && this.timers[0]!.at <= targetMs) {
-      const timer = this.timers.shift()!;
+    for (let next = this.peek(); next && next.at <= targetMs; next = this.peek()) {
+      const timer = this.take();
       this.current = Math.max(this.current, timer.at);
       timer.callback();
       ran++;
@@ -112,16 +114,73 @@ export class VirtualClock implements Clock {
     const deadline = this.current + maxMs;
     await flushMicrotasks();
     while (!done()) {
-      const next = this.timers[0];
+      const next = this.peek();
       if (!next || next.at > deadline) {
         this.current = Math.max(this.current, deadline);
         return done();
       }
-      const timer = this.timers.shift()!;
+      const timer = this.take();
       this.current = Math.max(this.current, timer.at);
       timer.callback();
       await flushMicrotasks();
     }
     return true;
   }
+
+  /** The earliest live timer, dropping cleared ones that reached the top. */
+  private peek(): VirtualTimer | undefined {
+    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
+    return this.heap[0];
+  }
+
+  /** Removes and returns the earliest live timer (call after {@link peek} returned one). */
+  private take(): VirtualTimer {
+    const timer = this.pop();
+    this.live.delete(timer.id);
+    return timer;
+  }
+
+  private compact(): void {
+    const kept = this.heap.filter((t) => this.live.has(t.id)).sort((a, b) => (before(a, b) ? -1 : 1));
+    this.heap.length = 0;
+    // A sorted array is a valid heap.
+    this.heap.push(...kept);
+  }
+
+  private push(timer: VirtualTimer): void {
+    const heap = this.heap;
+    let i = heap.push(timer) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): VirtualTimer {
+    const heap = this.heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let least = i;
+        if (left < heap.length && before(heap[left]!, heap[least]!)) least = left;
+        if (right < heap.length && before(heap[right]!, heap[least]!)) least = right;
+        if (least === i) break;
+        [heap[i], heap[least]] = [heap[least]!, heap[i]!];
+        i = least;
+      }
+    }
+    return top;
+  }
+}
+
+/** Timers due at the same instant run in the order they were set. */
+function before(a: VirtualTimer, b: VirtualTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedCount, boundedMs, boundedText, positiveMs, scenarioLimits } from './scenario-limits.ts';
 
 /**
  * The fault vocabulary of design.md as data. A scenario file's `faults` list is a
@@ -7,12 +8,12 @@ import { z } from 'zod';
  * it has a meaning.
  */
 
-const serverMessageTypeName = z.string().min(1);
+const serverMessageTypeName = z.string().min(1).max(scenarioLimits.name);
 
 /** When a fault fires. */
 export const trigger = z.discriminatedUnion('on', [
   /** `afterMs` after the simulator started (virtual or real time); in harness runs, after the client under test is up (as jobs' `submitAtMs`). */
-  z.object({ on: z.literal('time'), afterMs: z.number().nonnegative() }),
+  z.object({ on: z.literal('time'), afterMs: boundedMs() }),
   /**
    * Around a server message: `before` means the fault applies to that very frame (or to the
    * connection just before it is sent); `after` means right after it was sent.
@@ -23,19 +24,19 @@ export const trigger = z.discriminatedUnion('on', [
     on: z.literal('message'),
     when: z.enum(['before', 'after']).default('before'),
     type: serverMessageTypeName,
-    prompt: z.number().int().positive().optional(),
-    occurrence: z.number().int().positive().default(1),
+    prompt: boundedCount().optional(),
+    occurrence: boundedCount().default(1),
   }),
   /** On the n-th WebSocket connection (1-based), as it is accepted. */
-  z.object({ on: z.literal('connect'), occurrence: z.number().int().positive() }),
+  z.object({ on: z.literal('connect'), occurrence: boundedCount() }),
   /** After `count` JSON frames have been sent in total. */
-  z.object({ on: z.literal('frames'), count: z.number().int().nonnegative() }),
+  z.object({ on: z.literal('frames'), count: z.number().int().nonnegative().max(scenarioLimits.count, `at most ${scenarioLimits.count}`) }),
   /** On the n-th HTTP request whose path (without `/api`) matches `path` exactly or as a prefix ending in `*`. */
   z.object({
     on: z.literal('request'),
-    path: z.string().min(1),
-    method: z.string().optional(),
-    occurrence: z.number().int().positive().default(1),
+    path: boundedText().min(1),
+    method: z.string().max(scenarioLimits.name).optional(),
+    occurrence: boundedCount().default(1),
   }),
 ]);
 export type Trigger = z.infer<typeof trigger>;
@@ -44,24 +45,24 @@ const envelope = {
   /** What fires the fault. */
   at: trigger,
   /** A short label for reports; defaults to a description of the fault. */
-  label: z.string().optional(),
+  label: boundedText().optional(),
 };
 
 // --- frame faults (applied by the simulator to the frames it sends) ---
 /** How many consecutive frames a frame fault alters, starting at the trigger [default 1]. */
-const frames = z.number().int().positive().default(1);
+const frames = z.number().int().positive().max(scenarioLimits.frames, `at most ${scenarioLimits.frames} frames`).default(1);
 
 export const frameFault = z.discriminatedUnion('type', [
   /** UTF-8 BOM before the JSON text. */
   z.object({ type: z.literal('bom'), ...envelope, frames }),
   /** Text (`garbage`, default `"\u0000xx"`) before the `{`. */
-  z.object({ type: z.literal('garbage_prefix'), ...envelope, frames, garbage: z.string().default('garbage') }),
+  z.object({ type: z.literal('garbage_prefix'), ...envelope, frames, garbage: boundedText().default('garbage') }),
   /** A text heartbeat frame (`ping`, `pong` or `heartbeat`) is sent before the frame. */
   z.object({ type: z.literal('heartbeat'), ...envelope, frames, text: z.enum(['ping', 'pong', 'heartbeat']).default('ping') }),
   /** The JSON is cut to `keepRatio` of its length; the rest is lost. */
   z.object({ type: z.literal('truncate'), ...envelope, frames, keepRatio: z.number().gt(0).lt(1).default(0.5) }),
   /** A non-JSON text frame is sent before the frame. */
-  z.object({ type: z.literal('non_json'), ...envelope, frames, text: z.string().default('<html>502 Bad Gateway</html>') }),
+  z.object({ type: z.literal('non_json'), ...envelope, frames, text: boundedText().default('<html>502 Bad Gateway</html>') }),
   /** The frame is sent twice. */
   z.object({ type: z.literal('duplicate'), ...envelope, frames }),
   /** The frame is not sent. */
@@ -69,13 +70,13 @@ export const frameFault = z.discriminatedUnion('type', [
   /** The frame is held and sent after the next one. */
   z.object({ type: z.literal('reorder'), ...envelope, frames }),
   /** A message of an unknown type (`messageType`, default `crystools.monitor`) is broadcast before the frame. */
-  z.object({ type: z.literal('unknown_type'), ...envelope, frames, messageType: z.string().default('crystools.monitor') }),
+  z.object({ type: z.literal('unknown_type'), ...envelope, frames, messageType: z.string().max(scenarioLimits.name).default('crystools.monitor') }),
   /** Extra fields are added to the frame's `data`. */
   z.object({ type: z.literal('extra_fields'), ...envelope, frames }),
   /** A binary preview frame (type 1, JPEG) is sent before the frame. */
   z.object({ type: z.literal('binary_preview'), ...envelope, frames }),
   /** A frame of `bytes` bytes (an unknown message type carrying padding) is sent before the frame. */
-  z.object({ type: z.literal('oversized'), ...envelope, frames, bytes: z.number().int().positive().default(5 * 1024 * 1024) }),
+  z.object({ type: z.literal('oversized'), ...envelope, frames, bytes: z.number().int().positive().max(scenarioLimits.oversizedBytes, `at most ${scenarioLimits.oversizedBytes} bytes (64 MiB)`).default(5 * 1024 * 1024) }),
 ]);
 
 // --- connection faults ---
@@ -83,33 +84,33 @@ export const connectionFault = z.discriminatedUnion('type', [
   /** Drops every socket without a close frame; clients see 1006. */
   z.object({ type: z.literal('terminate'), ...envelope }),
   /** Closes every socket with a close frame carrying `code`. */
-  z.object({ type: z.literal('close'), ...envelope, code: z.number().int().min(1000).max(4999).default(1001), reason: z.string().default('') }),
+  z.object({ type: z.literal('close'), ...envelope, code: z.number().int().min(1000).max(4999).default(1001), reason: z.string().max(123, 'a close reason is at most 123 bytes (RFC 6455)').default('') }),
   /** Answers WebSocket upgrades with HTTP 503 for `durationMs`. */
-  z.object({ type: z.literal('refuse_upgrades'), ...envelope, durationMs: z.number().positive(), status: z.number().int().default(503) }),
+  z.object({ type: z.literal('refuse_upgrades'), ...envelope, durationMs: positiveMs(), status: z.number().int().min(100).max(599).default(503) }),
   /** Keeps sockets open but sends nothing for `durationMs`; 0 = until the run ends (half-open). Frames held are dropped. */
-  z.object({ type: z.literal('silence'), ...envelope, durationMs: z.number().nonnegative() }),
+  z.object({ type: z.literal('silence'), ...envelope, durationMs: boundedMs() }),
   /**
    * Restarts the server: every socket is terminated, nothing answers for `downMs`, then a new
    * instance with a new sid comes up. `loseState` drops queue, history and caches (as a real restart does).
    */
-  z.object({ type: z.literal('restart'), ...envelope, downMs: z.number().nonnegative().default(1000), loseState: z.boolean().default(true) }),
+  z.object({ type: z.literal('restart'), ...envelope, downMs: boundedMs().default(1000), loseState: z.boolean().default(true) }),
   /** ComfyUI#16010: the next same-clientId reconnect gets a socket that receives nothing. */
   z.object({ type: z.literal('deaf_reconnect'), ...envelope }),
   /** ComfyUI#15240: one stalled peer blocks delivery to all sockets for `durationMs` (0 = for ever); HTTP keeps working. */
-  z.object({ type: z.literal('stalled_peer'), ...envelope, durationMs: z.number().nonnegative() }),
+  z.object({ type: z.literal('stalled_peer'), ...envelope, durationMs: boundedMs() }),
 ]);
 
 // --- HTTP faults ---
-const times = z.number().int().positive().default(1);
+const times = boundedCount().default(1);
 export const httpFault = z.discriminatedUnion('type', [
   /** The next `times` requests to `path` answer `status` (5xx, 429, ...). */
-  z.object({ type: z.literal('http_status'), ...envelope, path: z.string(), status: z.number().int().min(400).max(599), times }),
+  z.object({ type: z.literal('http_status'), ...envelope, path: boundedText(), status: z.number().int().min(400).max(599), times }),
   /** The next `times` requests to `path` are answered after `delayMs`. */
-  z.object({ type: z.literal('http_delay'), ...envelope, path: z.string(), delayMs: z.number().positive(), times }),
+  z.object({ type: z.literal('http_delay'), ...envelope, path: boundedText(), delayMs: positiveMs(), times }),
   /** The next `times` requests to `path` are never answered (the client must time out). */
-  z.object({ type: z.literal('http_hang'), ...envelope, path: z.string(), times }),
+  z.object({ type: z.literal('http_hang'), ...envelope, path: boundedText(), times }),
   /** ComfyUI#11540: history entries are written `delayMs` after `execution_success` (and the final status). */
-  z.object({ type: z.literal('history_late'), ...envelope, delayMs: z.number().positive() }),
+  z.object({ type: z.literal('history_late'), ...envelope, delayMs: positiveMs() }),
 ]);
 
 // --- network faults (Toxiproxy, applied by the harness) ---
@@ -122,12 +123,15 @@ export const networkFault = z.discriminatedUnion('type', [
     stream: z.enum(['upstream', 'downstream']).default('downstream'),
     toxicity: z.number().min(0).max(1).default(1),
     /** Toxiproxy's own attributes for that toxic (latency, jitter, rate, timeout, bytes, ...). */
-    attributes: z.record(z.string(), z.number()).default({}),
+    attributes: z
+      .record(z.string().max(scenarioLimits.name), z.number().int('Toxiproxy attributes are integers').nonnegative().max(scenarioLimits.toxicAttribute))
+      .refine((a) => Object.keys(a).length <= 16, 'at most 16 attributes')
+      .default({}),
     /** Removed after `durationMs`; 0 = stays until the run ends. */
-    durationMs: z.number().nonnegative().default(0),
+    durationMs: boundedMs().default(0),
   }),
   /** Disables the proxy (live connections drop, new ones are refused) for `durationMs`. */
-  z.object({ type: z.literal('partition'), ...envelope, durationMs: z.number().positive() }),
+  z.object({ type: z.literal('partition'), ...envelope, durationMs: positiveMs() }),
 ]);
 
 export const fault = z.discriminatedUnion('type', [
@@ -140,7 +144,16 @@ export type Fault = z.infer<typeof fault>;
 export type FaultInput = z.input<typeof fault>;
 export type FaultType = Fault['type'];
 
-export const faultSchedule = z.array(fault);
+export const faultSchedule = z
+  .array(fault)
+  .max(scenarioLimits.faults, `at most ${scenarioLimits.faults} faults in one schedule`)
+  .superRefine((faults, ctx) => {
+    // Each oversized frame is built in memory; together they must fit too.
+    const total = faults.reduce((sum, f) => sum + (f.type === 'oversized' ? f.bytes * f.frames : 0), 0);
+    if (total > scenarioLimits.oversizedTotalBytes) {
+      ctx.addIssue({ code: 'custom', message: `the oversized faults send ${total} bytes in all (bytes x frames); at most ${scenarioLimits.oversizedTotalBytes} (256 MiB)` });
+    }
+  });
 export type FaultSchedule = z.infer<typeof faultSchedule>;
 
 export const frameFaultTypes = frameFault.options.map((o) => o.shape.type.value);

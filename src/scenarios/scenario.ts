@@ -1,23 +1,52 @@
 import { z } from 'zod';
 import { apiPrompt, faultSchedule, isNetworkFault } from '../protocol/index.ts';
+import { boundedMs, boundedText, positiveMs, scenarioLimits } from '../protocol/scenario-limits.ts';
 
 /** One job of a workload: which graph, from which window, to which server, submitted when. */
+const shortName = z.string().min(1).max(scenarioLimits.name);
+
+/** How deep a value nests (arrays and objects), counting no further than `limit + 1`, without recursion. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push({ v: child, depth: depth + 1 });
+  }
+  return deepest;
+}
+
+/** A job's graph, bounded: a prompt the size of a file system or nested thousands deep is a mistake (issue 11). */
+const boundedPrompt = apiPrompt.superRefine((prompt, ctx) => {
+  const nodes = Object.keys(prompt).length;
+  if (nodes > scenarioLimits.promptNodes) ctx.addIssue({ code: 'custom', message: `a prompt has at most ${scenarioLimits.promptNodes} nodes (this one has ${nodes})` });
+  for (const [id, node] of Object.entries(prompt)) {
+    // inputs (depth 1), an input's value (2), ...
+    if (nestingDepth(node.inputs, scenarioLimits.promptDepth + 1) > scenarioLimits.promptDepth + 1) {
+      ctx.addIssue({ code: 'custom', path: [id, 'inputs'], message: `an input value nests at most ${scenarioLimits.promptDepth} levels deep` });
+    }
+  }
+});
+
 export const workloadJob = z.object({
-  id: z.string().min(1),
-  prompt: apiPrompt,
+  id: shortName,
+  prompt: boundedPrompt,
   /** The window (session) that submits it; windows are isolated from each other. */
-  window: z.string().default('main'),
-  /** Ms after the run starts. */
-  submitAtMs: z.number().nonnegative().default(0),
-  /** Cancel the job this many ms after the run starts (queue delete or interrupt). */
-  cancelAtMs: z.number().nonnegative().optional(),
+  window: shortName.default('main'),
+  /** Ms after the run starts; before the scenario's `maxRunMs`. */
+  submitAtMs: boundedMs().default(0),
+  /** Cancel the job this many ms after the run starts (queue delete or interrupt); before `maxRunMs`. */
+  cancelAtMs: boundedMs().optional(),
 });
 export type WorkloadJob = z.infer<typeof workloadJob>;
 
 /** One recorded server frame: a JSON message, or a binary frame (a preview) as base64; `atMs` from the prompt's first frame. */
 export const scriptedFrame = z.union([
-  z.object({ atMs: z.number().nonnegative(), message: z.object({ type: z.string(), data: z.unknown().optional() }) }),
-  z.object({ atMs: z.number().nonnegative(), base64: z.string() }),
+  z.object({ atMs: boundedMs(), message: z.object({ type: z.string().max(scenarioLimits.name), data: z.unknown().optional() }) }),
+  z.object({ atMs: boundedMs(), base64: z.string().max(scenarioLimits.oversizedBytes) }),
 ]);
 
 /**
@@ -27,14 +56,14 @@ export const scriptedFrame = z.union([
  */
 export const scriptedPrompt = z.object({
   /** The prompt id in the recording. */
-  promptId: z.string().min(1),
+  promptId: shortName,
   outcome: z.enum(['success', 'error', 'interrupted']),
   /** From `execution_start` to the terminal `execution_*` message, in order. */
-  frames: z.array(scriptedFrame),
+  frames: z.array(scriptedFrame).max(scenarioLimits.scriptFrames),
   /** The recorded `/history` entry of the prompt, written as its history when it ends. */
   history: z.record(z.string(), z.unknown()).optional(),
   /** How long the prompt ran when the recording has none of its frames, in ms. */
-  durationMs: z.number().nonnegative().optional(),
+  durationMs: boundedMs().optional(),
 });
 export type ScriptedPromptInput = z.input<typeof scriptedPrompt>;
 
@@ -63,9 +92,9 @@ export type InvariantName = z.infer<typeof invariantName>;
  */
 export const browserAction = z.object({
   /** Ms after the run starts. */
-  atMs: z.number().nonnegative(),
+  atMs: boundedMs(),
   /** The user (the job's `window`) whose browser it is. */
-  user: z.string().min(1),
+  user: shortName,
   /**
    * - `drop`: the socket dies with no close frame; the browser's protocol client reconnects by itself;
    * - `reload`: the page closes and opens again `forMs` later, a new connection for the same user;
@@ -73,8 +102,8 @@ export const browserAction = z.object({
    * - `slow`: every byte to and from the browser is delayed `latencyMs` for `forMs` (Toxiproxy).
    */
   action: z.enum(['drop', 'reload', 'offline', 'slow']),
-  forMs: z.number().nonnegative().default(0),
-  latencyMs: z.number().nonnegative().default(0),
+  forMs: boundedMs().default(0),
+  latencyMs: boundedMs().default(0),
 });
 export type BrowserAction = z.infer<typeof browserAction>;
 
@@ -85,13 +114,13 @@ export type BrowserAction = z.infer<typeof browserAction>;
  */
 export const clientHints = z
   .object({
-    healthTimeoutMs: z.number().positive().optional(),
-    pollIntervalMs: z.number().positive().optional(),
-    reconnectCapMs: z.number().positive().optional(),
-    jobTimeoutMs: z.number().positive().optional(),
+    healthTimeoutMs: positiveMs().optional(),
+    pollIntervalMs: positiveMs().optional(),
+    reconnectCapMs: positiveMs().optional(),
+    jobTimeoutMs: positiveMs().optional(),
     /** Bound on each HTTP request, so a hung `/prompt` or `/history` (`http_hang`) costs seconds, not the default 10. */
-    requestTimeoutMs: z.number().positive().optional(),
-    lockReleaseDelayMs: z.number().nonnegative().optional(),
+    requestTimeoutMs: positiveMs().optional(),
+    lockReleaseDelayMs: boundedMs().optional(),
   })
   .default({});
 export type ClientHints = z.infer<typeof clientHints>;
@@ -105,24 +134,28 @@ export const scenario = z
     /** `group.number`, e.g. `2.3`. Groups: 1 frames, 2 connection loss, 3 HTTP, 4 network, 5 restart and deaf sockets, 6 jobs/windows/servers, 7 field bugs, 8 relays. */
     id: z.string().regex(/^\d+\.\d+$/, 'a scenario id is "<group>.<number>", e.g. "2.3"'),
     name: z.string().regex(/^[a-z0-9-]+$/, 'a scenario name is kebab-case'),
-    purpose: z.string().min(1),
+    purpose: boundedText().min(1),
     /** The field report it reproduces (group 7), e.g. `Comfy-Org/ComfyUI#16010`. */
-    cites: z.string().optional(),
-    jobs: z.array(workloadJob).min(1),
+    cites: boundedText().optional(),
+    jobs: z.array(workloadJob).min(1).max(scenarioLimits.jobs, `at most ${scenarioLimits.jobs} jobs in one scenario`),
     /** How many simulated ComfyUI servers (a pool; group 6) [default 1]. */
     servers: z.number().int().min(1).max(4).default(1),
     /** Faults apply to server 1 (simulator faults) and its proxy (network faults). */
     faults: faultSchedule.default([]),
     /** The invariants checked; all by default. */
-    invariants: z.array(invariantName).optional(),
+    invariants: z.array(invariantName).min(1, 'an empty list checks nothing: leave `invariants` out to check them all').optional(),
     /** Invariants whose findings are reported but do not fail the scenario (e.g. "recovered only by polling"). */
     informational: z.array(invariantName).default([]),
     /** A job reported later than this after the server finished it makes the verdict `degraded`, in ms [default 5000]. */
-    latencyBoundMs: z.number().positive().default(5_000),
+    latencyBoundMs: positiveMs().default(5_000),
     /** Once the network is healthy again, every finished job must be reported within this, in ms [default 30000]. */
-    recoveryBoundMs: z.number().positive().default(30_000),
-    /** The longest a run may take (virtual or real), in ms: every wait is bounded [default 120000]. */
-    maxRunMs: z.number().positive().default(120_000),
+    recoveryBoundMs: positiveMs().default(30_000),
+    /**
+     * The longest a run may take, in ms, in the run's time (virtual on memory) and in real time
+     * alike: the runner also stops a run that has taken this much real time plus a minute
+     * (src/harness/runner.ts) [default 120000, at most 6 h].
+     */
+    maxRunMs: z.number().positive().max(scenarioLimits.maxRunMs, `at most ${scenarioLimits.maxRunMs} ms (6 h)`).default(120_000),
     /** Expected terminal outcome per job id when it is not `completed`. */
     expect: z.record(z.string(), z.enum(['completed', 'failed', 'interrupted', 'lost'])).default({}),
     clientHints,
@@ -133,9 +166,9 @@ export const scenario = z
      */
     transports: z.array(z.enum(['memory', 'network'])).min(1).default(['memory', 'network']),
     /** Relay runs only: what happens to the users' browsers (downstream faults). */
-    browsers: z.array(browserAction).default([]),
+    browsers: z.array(browserAction).max(scenarioLimits.browserActions).default([]),
     /** Recorded traffic (a scenario made by `comfy-chaos import`): the n-th accepted prompt plays `script[n-1]`. */
-    script: z.array(scriptedPrompt).optional(),
+    script: z.array(scriptedPrompt).max(scenarioLimits.scriptPrompts).optional(),
   })
   .superRefine((s, ctx) => {
     const ids = new Set<string>();
@@ -150,6 +183,16 @@ export const scenario = z
     for (const id of Object.keys(s.expect)) {
       if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['expect', id], message: `no job "${id}" in this scenario` });
     }
+    // Anything scheduled after the run's end would silently never happen (issue 11: `submitAtMs: 1e300` passed).
+    const late = (path: PropertyKey[], what: string, ms: number) => {
+      if (ms >= s.maxRunMs) ctx.addIssue({ code: 'custom', path, message: `${what} at ${ms} ms is not before the run's end (maxRunMs ${s.maxRunMs}): it would never happen` });
+    };
+    for (const [i, job] of s.jobs.entries()) {
+      late(['jobs', i, 'submitAtMs'], `job ${job.id} is submitted`, job.submitAtMs);
+      if (job.cancelAtMs !== undefined) late(['jobs', i, 'cancelAtMs'], `job ${job.id} is cancelled`, job.cancelAtMs);
+    }
+    for (const [i, f] of s.faults.entries()) if (f.at.on === 'time') late(['faults', i, 'at', 'afterMs'], `fault ${f.type} fires`, f.at.afterMs);
+    for (const [i, b] of s.browsers.entries()) late(['browsers', i, 'atMs'], `browser action ${b.action}`, b.atMs);
   });
 export type Scenario = z.infer<typeof scenario>;
 export type ScenarioInput = z.input<typeof scenario>;
