@@ -19,11 +19,44 @@ export const trigger = z.discriminatedUnion('on', [
    * connection just before it is sent); `after` means right after it was sent.
    * `prompt` is the 1-based index of the prompt in acceptance order (any prompt if absent);
    * `occurrence` is the n-th matching message, 1-based [default 1].
+   * A message matches when the server emits it, whoever it goes to: broadcasts (`status`,
+   * `progress` of a prompt without client_id) and messages to a sid with no socket count too. A
+   * message the server never emits does not: ComfyUI sends `execution_start`, `executing`,
+   * `executed` and `execution_success` only to the prompt's client, so for a prompt submitted
+   * without client_id they never come. Use a `prompt` or `node` trigger for a phase of the job.
    */
   z.object({
     on: z.literal('message'),
     when: z.enum(['before', 'after']).default('before'),
     type: serverMessageTypeName,
+    prompt: boundedCount().optional(),
+    occurrence: boundedCount().default(1),
+  }),
+  /**
+   * A phase of a prompt on the server, for every client (whatever it sent as client_id):
+   * `started`: the engine takes the prompt off the queue, just before `execution_start`;
+   * `finished`: the engine is done with it, just before its terminal `execution_*` message
+   * (success, error or interrupted);
+   * `history_written`: its history entry was just written, before the final `status` and
+   * `executing {node: null}`. `prompt` and `occurrence` as for `message`.
+   */
+  z.object({
+    on: z.literal('prompt'),
+    event: z.enum(['started', 'finished', 'history_written']),
+    prompt: boundedCount().optional(),
+    occurrence: boundedCount().default(1),
+  }),
+  /**
+   * A node of a prompt on the server, for every client: `started` just before the node's
+   * `progress_state`/`executing`; `finished` when its output exists, just before its `executed`
+   * (a cached output node finishes too, without starting). `node` is the node id in the prompt
+   * (any node if absent); `outputNode: true` matches only output nodes (SaveImage, PreviewAny...).
+   */
+  z.object({
+    on: z.literal('node'),
+    event: z.enum(['started', 'finished']),
+    node: z.string().min(1).max(scenarioLimits.name).optional(),
+    outputNode: z.boolean().optional(),
     prompt: boundedCount().optional(),
     occurrence: boundedCount().default(1),
   }),
@@ -109,8 +142,21 @@ export const httpFault = z.discriminatedUnion('type', [
   z.object({ type: z.literal('http_delay'), ...envelope, path: boundedText(), delayMs: positiveMs(), times }),
   /** The next `times` requests to `path` are never answered (the client must time out). */
   z.object({ type: z.literal('http_hang'), ...envelope, path: boundedText(), times }),
-  /** ComfyUI#11540: history entries are written `delayMs` after `execution_success` (and the final status). */
+  /**
+   * ComfyUI#11540: the worker reaches `task_done` `delayMs` after the terminal `execution_*`
+   * message. Meanwhile the prompt stays in `/queue`'s `queue_running` and is not in `/history`;
+   * the final `status` and `executing {node: null}` come only once history is written. A client
+   * that reads `/history` on `execution_success` finds nothing; one that waits for
+   * `executing {node: null}`, or reads `/queue` before `/history`, is right.
+   */
   z.object({ type: z.literal('history_late'), ...envelope, delayMs: positiveMs() }),
+  /**
+   * Not ComfyUI: reads of `/history` come from a replica that lags `delayMs` behind the queue
+   * (a second server behind a load balancer, a cache in front of ComfyUI). The prompt leaves
+   * `/queue`, the final `status` and `executing {node: null}` are sent, and only `delayMs` later
+   * does `/history` show the entry: for a while it is in neither.
+   */
+  z.object({ type: z.literal('history_replica_lag'), ...envelope, delayMs: positiveMs() }),
 ]);
 
 // --- network faults (Toxiproxy, applied by the harness) ---
@@ -172,6 +218,10 @@ export function describeTrigger(t: Trigger): string {
       return `at ${t.afterMs}ms`;
     case 'message':
       return `${t.when} ${t.type}${t.prompt ? ` of prompt ${t.prompt}` : ''}${t.occurrence > 1 ? ` #${t.occurrence}` : ''}`;
+    case 'prompt':
+      return `when prompt ${t.prompt ?? 'any'} ${t.event === 'history_written' ? 'has its history written' : t.event}${t.occurrence > 1 ? ` #${t.occurrence}` : ''}`;
+    case 'node':
+      return `when ${t.node ? `node ${t.node}` : t.outputNode ? 'an output node' : 'a node'} of prompt ${t.prompt ?? 'any'} ${t.event}${t.occurrence > 1 ? ` #${t.occurrence}` : ''}`;
     case 'connect':
       return `on connect #${t.occurrence}`;
     case 'frames':

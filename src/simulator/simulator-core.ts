@@ -7,7 +7,7 @@ import { NodeCache } from './engine/node-cache.ts';
 import { PromptQueue, toQueueItem, type QueuedPrompt } from './engine/prompt-queue.ts';
 import { acceptScriptedPrompt, playScriptedPrompt, scriptFor, type ScriptedOutcome, type ScriptedPrompt } from './engine/scripted-prompt.ts';
 import { resolveTiming, type ResolvedTiming, type TimingOptions } from './engine/timing.ts';
-import { FaultInjector, type FaultActions } from './faults/fault-injector.ts';
+import { FaultInjector, type FaultActions, type ServerEvent } from './faults/fault-injector.ts';
 import { FileStore } from './files/file-store.ts';
 import { makePng } from './files/png.ts';
 import { jsonResponse, type SimResponse } from './http/types.ts';
@@ -73,7 +73,10 @@ export class SimulatorCore {
   private generation = 0;
   private currentNode: string | null = null;
   private workerBusy = false;
-  private historyDelayMs = 0;
+  /** `history_late` (ComfyUI#11540): time between the terminal `execution_*` message and task_done, in ms. */
+  private taskDoneDelayMs = 0;
+  /** `history_replica_lag`: how far history reads lag behind the queue, in ms. */
+  private replicaLagMs = 0;
   private refuseUntil = 0;
   private refuseStatus = 503;
   private up = true;
@@ -184,7 +187,7 @@ export class SimulatorCore {
       number,
       clientId: typeof extraData.client_id === 'string' ? extraData.client_id : null,
     });
-    this.broadcastStatus();
+    this.broadcastStatus(item.index);
     this.kickWorker();
     return jsonResponse({ prompt_id: promptId, number, node_errors: result.nodeErrors });
   }
@@ -215,8 +218,12 @@ export class SimulatorCore {
     this.interruptFlag = true;
   }
 
-  private broadcastStatus(): void {
-    this.hub.emit({ type: 'status', data: { status: { exec_info: { queue_remaining: this.queue.remaining() } } } }, null);
+  /**
+   * The `status` broadcast. `promptIndex` names the prompt whose queueing, start or end caused it,
+   * so that a trigger "before status of prompt n" matches a broadcast without a prompt_id.
+   */
+  private broadcastStatus(promptIndex?: number): void {
+    this.hub.emit({ type: 'status', data: { status: { exec_info: { queue_remaining: this.queue.remaining() } } } }, null, promptIndex);
   }
 
   private kickWorker(): void {
@@ -234,14 +241,21 @@ export class SimulatorCore {
         const item = this.queue.take();
         if (!item) break;
         this.interruptFlag = false;
-        this.broadcastStatus();
+        this.broadcastStatus(item.index);
         this.trace.record({ kind: 'prompt', event: 'started', promptId: item.promptId });
+        this.injector.onServerEvent({ kind: 'prompt', event: 'started', promptIndex: item.index });
+        if (generation !== this.generation) return; // a fault of that very moment (a restart that lost the queue)
         const script = scriptFor(this.options.script, item.index);
         if (script) this.trace.record({ kind: 'note', message: `prompt ${item.index} (${item.promptId}) plays the recorded frames of ${script.promptId}` });
         const outcome: ScriptedOutcome = script
           ? await playScriptedPrompt(this.executorHost(generation), item, script)
           : await executePrompt(this.executorHost(generation), item);
         if (outcome.status === 'aborted' || generation !== this.generation) return;
+        const outputs = outcome.status === 'success' ? outcome.outputs : {};
+        this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs });
+        // ComfyUI#11540: the worker thread reaches task_done a while after the terminal message.
+        if (this.taskDoneDelayMs > 0) await this.pause(this.taskDoneDelayMs);
+        if (generation !== this.generation || this.closed) return;
         this.finish(item, outcome);
       }
     } finally {
@@ -249,9 +263,14 @@ export class SimulatorCore {
     }
   }
 
+  /**
+   * ComfyUI's `PromptQueue.task_done` and what main.py does right after it: under one lock the
+   * prompt leaves `currently_running`, its history entry is written and the queue status is
+   * broadcast; then `executing {node: null}` goes to the prompt's client. The terminal
+   * `execution_*` message was sent before, by the executor (comfyui-protocol.md, "#11540").
+   */
   private finish(item: QueuedPrompt, outcome: Exclude<ScriptedOutcome, { status: 'aborted' }>): void {
     const outputs = outcome.status === 'success' ? outcome.outputs : {};
-    this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs });
     const entry: HistoryEntry = outcome.history ?? {
       prompt: toQueueItem(item),
       outputs,
@@ -265,17 +284,24 @@ export class SimulatorCore {
     const writeHistory = () => {
       this.history.write(item.promptId, entry);
       this.trace.record({ kind: 'prompt', event: 'history_written', promptId: item.promptId });
+      this.injector.onServerEvent({ kind: 'prompt', event: 'history_written', promptIndex: item.index });
     };
     const generation = this.generation;
-    if (this.historyDelayMs > 0 && outcome.status === 'success') {
-      this.later(() => generation === this.generation && writeHistory(), this.historyDelayMs);
+    // `history_replica_lag` (not ComfyUI): reads of /history see the entry only `replicaLagMs` later.
+    if (this.replicaLagMs > 0 && outcome.status === 'success') {
+      this.later(() => generation === this.generation && writeHistory(), this.replicaLagMs);
     } else writeHistory();
     this.queue.running = null;
-    this.broadcastStatus();
+    this.broadcastStatus(item.index);
     const clientId = item.extraData.client_id;
     if (typeof clientId === 'string') {
       this.hub.emit({ type: 'executing', data: { node: null, prompt_id: item.promptId } }, clientId, item.index);
     }
+  }
+
+  /** Resolves after `delayMs` on the simulator's clock; never, if the simulator stops first. */
+  private pause(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.later(resolve, delayMs));
   }
 
   private executorHost(generation: number) {
@@ -296,6 +322,7 @@ export class SimulatorCore {
       setCurrentNode: (node: string | null) => {
         this.currentNode = node;
       },
+      phase: (event: ServerEvent) => this.injector.onServerEvent(event),
       saveImage: (folder: 'output' | 'temp', prefix: string, seed: string) => {
         const png = makePng({ width: 64, height: 64, seed });
         const ref =
@@ -322,7 +349,10 @@ export class SimulatorCore {
       deafNextReconnect: () => this.hub.deafNextReconnect(),
       stall: (durationMs) => this.hub.stall(durationMs),
       historyLate: (delayMs) => {
-        this.historyDelayMs = delayMs;
+        this.taskDoneDelayMs = delayMs;
+      },
+      historyReplicaLag: (delayMs) => {
+        this.replicaLagMs = delayMs;
       },
       ...(this.options.onNetworkFault ? { network: this.options.onNetworkFault } : {}),
     };
@@ -345,7 +375,8 @@ export class SimulatorCore {
       this.cache.clear();
       this.files.clear(['temp']);
       this.counter = 0;
-      this.historyDelayMs = 0;
+      this.taskDoneDelayMs = 0;
+      this.replicaLagMs = 0;
     }
     void this.options.onAvailability?.(false);
     this.later(() => {

@@ -22,6 +22,13 @@ export const faultTypesByLayer: Record<FaultLayer, readonly FaultType[]> = {
   network: networkFaultTypes,
 };
 
+/**
+ * Types drawn only when `types` names them: `history_replica_lag` is not ComfyUI's behaviour
+ * (a lagging replica in front of it), and leaving it out of the defaults keeps old seeds valid.
+ */
+export const optInFaultTypes: readonly FaultType[] = ['history_replica_lag'];
+const defaultTypesOf = (layer: FaultLayer) => faultTypesByLayer[layer].filter((t) => !optInFaultTypes.includes(t));
+
 export interface FaultConstraints {
   /**
    * Which layers [default frame, connection and http]. `network` faults (Toxiproxy) need the
@@ -48,10 +55,12 @@ export interface FaultConstraints {
    */
   hangPaths?: readonly (typeof triggerRequestPaths)[number][];
   /**
-   * Longest `history_late` delay, in ms [default 1500]. The reference client declares a job
-   * `lost` once three checks 1 s apart find it in neither `/queue` nor `/history`; a history
-   * written later than that, while the socket is silent, is reported lost although the server
-   * never restarted (test/property/findings/lost-while-history-late-and-socket-silent.yaml).
+   * Longest `history_late` and `history_replica_lag` delay, in ms [default 1500]. Under
+   * `history_replica_lag` (opt-in) a job is for a while in neither `/queue` nor `/history`; the
+   * reference client declares it `lost` once three checks 1 s apart find it nowhere, so a longer
+   * lag while the socket is silent is reported lost although the server never restarted
+   * (test/property/findings/lost-while-history-late-and-socket-silent.yaml, found when
+   * `history_late` still modelled that lag).
    */
   maxHistoryLateMs?: number;
   /** How the fault is triggered [default {@link trigger}'s defaults] */
@@ -83,7 +92,7 @@ export function fault(constraints: FaultConstraints = {}): fc.Arbitrary<Fault> {
   }
   checkInteger('fault', 'maxHistoryLateMs', maxHistoryLateMs, 50);
   const inLayers = layers.flatMap((l) => faultTypesByLayer[l]);
-  const types = constraints.types ? inLayers.filter((t) => constraints.types!.includes(t)) : inLayers;
+  const types = constraints.types ? inLayers.filter((t) => constraints.types!.includes(t)) : inLayers.filter((t) => !optInFaultTypes.includes(t));
   if (types.length === 0) {
     throw new ArbitraryConstraintError('fault', 'types', constraints.types, `one or more fault types of the layers ${layers.join(', ')} (${inLayers.join(', ')})`);
   }
@@ -128,6 +137,7 @@ export function fault(constraints: FaultConstraints = {}): fc.Arbitrary<Fault> {
     http_status: of('http_status', fc.record({ path, status: fc.constantFrom(500, 502, 503, 429), times: times(2) })),
     http_delay: of('http_delay', fc.record({ path, delayMs: fc.integer({ min: 1, max: Math.floor(Math.min(maxRequestDelayMs, maxMs) / 50) }).map((n) => n * 50), times: times(3) })),
     http_hang: of('http_hang', fc.record({ path: fc.constantFrom(...hangPaths), times: times(2) })),
+    history_replica_lag: of('history_replica_lag', fc.record({ delayMs: fc.integer({ min: 1, max: Math.floor(Math.min(maxHistoryLateMs, maxMs) / 50) }).map((n) => n * 50) })),
     history_late: of('history_late', fc.record({ delayMs: fc.integer({ min: 1, max: Math.floor(Math.min(maxHistoryLateMs, maxMs) / 50) }).map((n) => n * 50) })),
     // network (Toxiproxy); never permanent, or no HTTP could ever reach the server again.
     toxic: fc
@@ -151,6 +161,6 @@ export function fault(constraints: FaultConstraints = {}): fc.Arbitrary<Fault> {
   // Each layer weighs the same, whatever its number of types: twelve frame faults must not
   // drown the seven connection faults, which find most bugs.
   const layerOf = (t: FaultType) => faultLayers.find((l) => faultTypesByLayer[l].includes(t))!;
-  const weighted = types.map((t) => ({ arbitrary: byType[t], weight: Math.max(1, Math.round(12 / faultTypesByLayer[layerOf(t)].length)) }));
+  const weighted = types.map((t) => ({ arbitrary: byType[t], weight: Math.max(1, Math.round(12 / Math.max(1, defaultTypesOf(layerOf(t)).length))) }));
   return weighted.length === 1 ? weighted[0]!.arbitrary : fc.oneof(...weighted);
 }

@@ -4,7 +4,12 @@ import { ArbitraryConstraintError, checkInteger } from './_internals/constraint-
 
 /** The ways a fault can fire (src/protocol/fault-schedule.ts). */
 export type TriggerKind = Trigger['on'];
-export const triggerKinds: readonly TriggerKind[] = ['time', 'message', 'connect', 'frames', 'request'];
+export const triggerKinds: readonly TriggerKind[] = ['time', 'message', 'connect', 'frames', 'request', 'prompt', 'node'];
+/**
+ * The kinds drawn when `kinds` is not given: the server-phase kinds (`prompt`, `node`) are opt-in,
+ * so that the seeds of schedules shrunk and saved before they existed still replay the same.
+ */
+export const defaultTriggerKinds: readonly TriggerKind[] = ['time', 'message', 'connect', 'frames', 'request'];
 
 /** Server messages worth firing on: every phase of a job, and the idle `status`. */
 export const triggerMessageTypes = [
@@ -22,7 +27,7 @@ export const triggerMessageTypes = [
 export const triggerRequestPaths = ['/prompt', '/history/*', '/queue'] as const;
 
 export interface TriggerConstraints {
-  /** Which kinds of trigger [default all of {@link triggerKinds}] */
+  /** Which kinds of trigger [default {@link defaultTriggerKinds}] */
   kinds?: readonly TriggerKind[];
   /** Latest `afterMs` of a time trigger, in ms [default 4000] */
   maxAfterMs?: number;
@@ -39,7 +44,7 @@ export interface TriggerConstraints {
  * 3rd connect", "on the 2nd `/history/*` request"). Shrinks towards `at 0ms`.
  */
 export function trigger(constraints: TriggerConstraints = {}): fc.Arbitrary<Trigger> {
-  const kinds = constraints.kinds ?? triggerKinds;
+  const kinds = constraints.kinds ?? defaultTriggerKinds;
   const maxAfterMs = constraints.maxAfterMs ?? 4_000;
   const maxPrompt = constraints.maxPrompt ?? 3;
   const maxOccurrence = constraints.maxOccurrence ?? 4;
@@ -68,10 +73,30 @@ export function trigger(constraints: TriggerConstraints = {}): fc.Arbitrary<Trig
     connect: occurrence.map((n) => ({ on: 'connect' as const, occurrence: n })),
     frames: fc.integer({ min: 0, max: maxFrames }).map((count) => ({ on: 'frames' as const, count })),
     request: fc.record({ path: fc.constantFrom(...triggerRequestPaths), occurrence }).map((t) => ({ on: 'request' as const, ...t })),
+    prompt: fc
+      .record({
+        event: fc.constantFrom('started' as const, 'finished' as const, 'history_written' as const),
+        prompt: fc.option(fc.integer({ min: 1, max: maxPrompt }), { nil: undefined }),
+        occurrence,
+      })
+      .map(({ prompt, ...t }) => ({ on: 'prompt' as const, ...t, ...(prompt === undefined ? {} : { prompt }) })),
+    node: fc
+      .record({
+        event: fc.constantFrom('started' as const, 'finished' as const),
+        outputNode: fc.option(fc.boolean(), { nil: undefined }),
+        prompt: fc.option(fc.integer({ min: 1, max: maxPrompt }), { nil: undefined }),
+        occurrence,
+      })
+      .map(({ prompt, outputNode, ...t }) => ({
+        on: 'node' as const,
+        ...t,
+        ...(outputNode === undefined ? {} : { outputNode }),
+        ...(prompt === undefined ? {} : { prompt }),
+      })),
   };
   // `time` first, so that fast-check's oneof shrinks a trigger towards a plain offset; protocol
   // events weigh most: "just before `executed`" is where clients break.
-  const weights: Record<TriggerKind, number> = { time: 2, message: 4, connect: 1, frames: 1, request: 1 };
+  const weights: Record<TriggerKind, number> = { time: 2, message: 4, connect: 1, frames: 1, request: 1, prompt: 2, node: 2 };
   const ordered = triggerKinds.filter((k) => kinds.includes(k)).map((k) => ({ arbitrary: byKind[k], weight: weights[k] }));
   return ordered.length === 1 ? ordered[0]!.arbitrary : fc.oneof(...ordered);
 }

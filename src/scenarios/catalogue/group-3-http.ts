@@ -6,6 +6,11 @@ import { atMs, onMessage, sleepJob } from './builders.ts';
  * Group 3, HTTP faults. The socket says a job ended; `/history/{id}` is the only reliable source
  * of its outputs, and `POST /prompt` is the only way in. Both can fail, be slow, hang, or (ComfyUI#11540)
  * answer before the entry exists. Faults are in force from the start and consumed request by request.
+ *
+ * `history_late` is ComfyUI#11540 as the real server has it: `execution_success` goes out, the
+ * prompt stays in `/queue`'s `queue_running` until history is written, and only then come the final
+ * `status` and `executing {node: null}`. `history_replica_lag` (3.12) is not ComfyUI: a lagging
+ * read replica behind a load balancer, where a finished prompt is for a while in neither.
  */
 const job = () => sleepJob('j1', 800, 8);
 
@@ -66,7 +71,8 @@ export const group3Http: ScenarioInput[] = [
   {
     id: '3.6',
     name: 'success-before-history',
-    purpose: 'ComfyUI#11540: execution_success arrives 1.5 s before the history entry exists; completion waits for history',
+    purpose:
+      'ComfyUI#11540: execution_success arrives 1.5 s before the history entry exists (the prompt is still running in /queue; the final status and executing{null} come once history is written): a client that reads /history on execution_success must wait for it',
     jobs: [{ id: 'j1', prompt: txt2imgGraph({ steps: 4 }) }],
     faults: [{ type: 'history_late', delayMs: 1_500, at: atMs(0) }],
     latencyBoundMs: 3_000,
@@ -112,7 +118,8 @@ export const group3Http: ScenarioInput[] = [
   {
     id: '3.10',
     name: 'history-very-late',
-    purpose: 'ComfyUI#11540 at its worst: history is written 6 s after execution_success; completed once, with the outputs the socket showed',
+    purpose:
+      'ComfyUI#11540 at its worst: history is written 6 s after execution_success, the prompt running in /queue meanwhile; completed once, with the outputs history has',
     jobs: [job()],
     faults: [{ type: 'history_late', delayMs: 6_000, at: atMs(0) }],
     latencyBoundMs: 8_000,
@@ -123,11 +130,26 @@ export const group3Http: ScenarioInput[] = [
     id: '3.11',
     name: 'history-late-and-success-unseen',
     purpose:
-      'History is written 1.5 s late and the socket dies before execution_success: absent from queue and history for a moment, the job must not be called lost on checks that come milliseconds apart',
+      'ComfyUI#11540 unseen: history is written 1.5 s late and the socket dies just before execution_success; the resync finds the prompt still running in /queue, and the job is completed once history exists',
     jobs: [job()],
     faults: [
       { type: 'history_late', delayMs: 1_500, at: atMs(0) },
-      { type: 'terminate', at: onMessage('execution_success') },
+      // A phase of the job, not a frame: fires for a client without client_id too.
+      { type: 'terminate', at: { on: 'prompt', event: 'finished', prompt: 1 } },
+    ],
+    latencyBoundMs: 4_000,
+    recoveryBoundMs: 6_000,
+    maxRunMs: 30_000,
+  },
+  {
+    id: '3.12',
+    name: 'history-replica-lag',
+    purpose:
+      'Not ComfyUI (#11540 is 3.6): behind a load balancer, /history is read from a replica 1.5 s behind and the socket dies as the job ends; the prompt leaves /queue, is in neither for a moment, and must not be called lost on checks milliseconds apart',
+    jobs: [job()],
+    faults: [
+      { type: 'history_replica_lag', delayMs: 1_500, at: atMs(0) },
+      { type: 'terminate', at: { on: 'prompt', event: 'finished', prompt: 1 } },
     ],
     latencyBoundMs: 4_000,
     recoveryBoundMs: 6_000,

@@ -36,7 +36,8 @@ export const group7FieldBugs: ScenarioInput[] = [
     id: '7.3',
     name: 'success-seen-history-missing-then-drop',
     cites: 'Comfy-Org/ComfyUI#11540',
-    purpose: 'execution_success arrives 2 s before history exists and the idle socket then dies: the resync finds the job in neither queue nor history, and it is still completed, not lost',
+    purpose:
+      'execution_success arrives 2 s before history exists and the socket then dies: the resync finds the prompt still running in /queue (ComfyUI keeps it there until history is written), and it is completed once, not lost',
     jobs: [sleepJob('j1', 800, 8)],
     faults: [
       { type: 'history_late', delayMs: 2_000, at: atMs(0) },

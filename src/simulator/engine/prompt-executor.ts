@@ -2,6 +2,7 @@ import type { ApiPrompt, Clock, NodeOutput } from '../../protocol/index.ts';
 import { encodeBinaryFrame } from '../../protocol/index.ts';
 import { TINY_JPEG } from '../files/png.ts';
 import { executionOrder, isLink } from '../nodes/execution-order.ts';
+import type { ServerEvent } from '../faults/fault-injector.ts';
 import type { NodeBehaviour, NodeRunContext } from './node-behaviour.ts';
 import type { NodeCache } from './node-cache.ts';
 import { nodeSignatures } from './node-cache.ts';
@@ -38,6 +39,8 @@ export interface ExecutorHost {
   saveImage: NodeRunContext['saveImage'];
   /** The node currently executing, for the reconnect replay. */
   setCurrentNode(nodeId: string | null): void;
+  /** A phase of the prompt (node started/finished, prompt finished), for the fault triggers. */
+  phase(event: ServerEvent): void;
 }
 
 class Aborted extends Error {}
@@ -71,6 +74,14 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
   const checkAlive = () => {
     if (!host.alive()) throw new Aborted();
   };
+  const promptIndex = item.index;
+  /** Tells the fault triggers; a fault of that moment may have killed the process (a restart). */
+  const phase = (event: ServerEvent) => {
+    host.phase(event);
+    checkAlive();
+  };
+  const nodePhase = (event: 'started' | 'finished', nodeId: string, outputNode: boolean) =>
+    phase({ kind: 'node', event, promptIndex, nodeId, outputNode });
 
   const { order } = executionOrder(item.prompt, item.outputsToExecute);
   const signatures = nodeSignatures(item.prompt);
@@ -108,12 +119,14 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
         executed.push(nodeId);
         if (behaviour.isOutput) {
           if (ui) outputs[nodeId] = ui;
+          nodePhase('finished', nodeId, true);
           toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: promptId });
           progressState(nodeId, 1, 1, 'finished');
         }
         continue;
       }
       if (host.interruptRequested()) throw new Interrupted(nodeId);
+      nodePhase('started', nodeId, behaviour.isOutput);
       progressState(nodeId, 0, 1, 'running');
       host.setCurrentNode(nodeId);
       toClient('executing', { node: nodeId, display_node: nodeId, prompt_id: promptId });
@@ -171,12 +184,14 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
           current_outputs: Object.keys(item.prompt),
           timestamp: clock.now(),
         };
+        phase({ kind: 'prompt', event: 'finished', promptIndex });
         toClient('execution_error', data, true);
         return { status: 'error', messages };
       }
       const ui = behaviour.ui(node, { promptId, nodeId, prompt: item.prompt, saveImage: host.saveImage });
       nextCache.set(signature, ui);
       executed.push(nodeId);
+      nodePhase('finished', nodeId, behaviour.isOutput);
       if (ui) {
         outputs[nodeId] = ui;
         toClient('executed', { node: nodeId, display_node: nodeId, output: ui, prompt_id: promptId });
@@ -185,6 +200,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
     }
     host.setCurrentNode(null);
     host.cache.replace(nextCache);
+    phase({ kind: 'prompt', event: 'finished', promptIndex });
     toClient('execution_success', { prompt_id: promptId, timestamp: clock.now() }, true);
     return { status: 'success', outputs, messages };
   } catch (error) {
@@ -200,6 +216,8 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
         executed: [...executed],
         timestamp: clock.now(),
       };
+      host.phase({ kind: 'prompt', event: 'finished', promptIndex });
+      if (!host.alive()) return { status: 'aborted' };
       messages.push(['execution_interrupted', data]);
       // Broadcast when the prompt has no client (comfyui-protocol.md §2).
       host.emit({ type: 'execution_interrupted', data }, clientId);

@@ -13,6 +13,7 @@ export interface FaultActions {
   deafNextReconnect(): void;
   stall(durationMs: number): void;
   historyLate(delayMs: number): void;
+  historyReplicaLag(delayMs: number): void;
   /**
    * A network fault (`toxic`, `partition`) fired. The simulator cannot apply these; the harness
    * does, through Toxiproxy. Without this action network faults are ignored here.
@@ -26,6 +27,14 @@ export interface Emission {
   /** 1-based acceptance index of the prompt the message is about, if any. */
   promptIndex?: number;
 }
+
+/**
+ * Something the engine did, as `prompt` and `node` triggers see it: these fire for every client,
+ * whether or not any message about it is sent (a prompt without client_id gets no `execution_*`).
+ */
+export type ServerEvent =
+  | { kind: 'prompt'; event: 'started' | 'finished' | 'history_written'; promptIndex: number }
+  | { kind: 'node'; event: 'started' | 'finished'; promptIndex: number; nodeId: string; outputNode: boolean };
 
 export interface FramePlan {
   frames: Array<string | Uint8Array>;
@@ -142,6 +151,21 @@ export class FaultInjector {
     }
   }
 
+  /** Called by the engine at each phase of a prompt: fires the `prompt` and `node` triggers it matches. */
+  onServerEvent(event: ServerEvent): void {
+    for (const armed of this.armed) {
+      const at = armed.fault.at;
+      if (armed.fired || (at.on !== 'prompt' && at.on !== 'node') || at.on !== event.kind || at.event !== event.event) continue;
+      if (at.prompt !== undefined && at.prompt !== event.promptIndex) continue;
+      if (at.on === 'node' && event.kind === 'node') {
+        if (at.node !== undefined && at.node !== event.nodeId) continue;
+        if (at.outputNode !== undefined && at.outputNode !== event.outputNode) continue;
+      }
+      armed.seen++;
+      if (armed.seen === at.occurrence) this.fire(armed, describeServerEvent(event));
+    }
+  }
+
   /** Called as a WebSocket connection is accepted (before anything is sent on it). */
   onConnect(): void {
     this.connections++;
@@ -212,6 +236,8 @@ export class FaultInjector {
         return this.actions.stall(f.durationMs);
       case 'history_late':
         return this.actions.historyLate(f.delayMs);
+      case 'history_replica_lag':
+        return this.actions.historyReplicaLag(f.delayMs);
       case 'toxic':
       case 'partition':
         return this.actions.network?.(f);
@@ -222,4 +248,9 @@ export class FaultInjector {
         return;
     }
   }
+}
+
+function describeServerEvent(event: ServerEvent): string {
+  if (event.kind === 'prompt') return `prompt ${event.promptIndex} ${event.event === 'history_written' ? 'history written' : event.event}`;
+  return `node ${event.nodeId} of prompt ${event.promptIndex} ${event.event}`;
 }

@@ -225,13 +225,16 @@ describe.each<TransportKind>(['memory', 'network'])('HTTP faults on the %s trans
     await expect(hung).rejects.toThrow();
   });
 
-  it('writes history late after success (ComfyUI#11540)', async () => {
+  it('writes history late after success, the prompt still running meanwhile (ComfyUI#11540)', async () => {
     fx = await startSim(kind, { faults: [{ type: 'history_late', delayMs: 1000, at: { on: 'time', afterMs: 0 } }] });
     const sock = fx.connect('c1');
     const promptId = postPromptOk.parse((await fx.postJson('/prompt', { prompt: sleepGraph(50, 1), client_id: 'c1' })).body).prompt_id;
-    await fx.waitUntil(() => sock.texts().some((t) => t.includes('"node": null')));
+    await fx.waitUntil(() => sock.types().includes('execution_success'));
     expect((await fx.getJson(`/history/${promptId}`)).body).toEqual({});
-    await fx.pass(1100);
+    const queue = (await fx.getJson('/queue')).body as { queue_running: unknown[][] };
+    expect(queue.queue_running.map((item) => item[1])).toEqual([promptId]);
+    expect(sock.texts().some((t) => t.includes('"node": null')), 'executing{node:null} waits for history').toBe(false);
+    await fx.waitUntil(() => sock.texts().some((t) => t.includes('"node": null')));
     expect(historyReply.parse((await fx.getJson(`/history/${promptId}`)).body)[promptId]).toBeDefined();
   });
 });
