@@ -4,7 +4,7 @@
  * every scenario whose verdict differs between runs, with the seed, verdict, reason and trace of
  * each odd one out. Target: 0 verdict changes.
  *
- *   node --import tsx bench/flakiness.ts [--runs 20] [--seeds 1-10] [--concurrency 4] [--max-minutes 90]
+ *   node --import tsx bench/flakiness.ts [--runs 20] [--seeds 1-10] [--concurrency 4] [--max-minutes 35]
  *
  * `--seeds a-b` runs seeds a..b (and overrides --runs); otherwise seeds 1..runs. Runs stop being
  * started once --max-minutes of wall time have passed (each run takes about a minute); the report
@@ -58,7 +58,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (!match || from > to || to - from >= 1000) usage(`--seeds must be "a-b" with a <= b and at most 1000 seeds, e.g. 1-10 (got "${range}")`);
     seeds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
   }
-  return { seeds, concurrency: positive('concurrency', 4, 32), maxMinutes: positive('max-minutes', 90, 24 * 60) };
+  return { seeds, concurrency: positive('concurrency', 4, 32), maxMinutes: positive('max-minutes', 35, 24 * 60) };
 }
 
 interface Sighting {
@@ -70,6 +70,13 @@ interface Sighting {
 }
 
 const options = parseOptions(process.argv.slice(2));
+// A signal ends the bench through process.exit, whose handlers stop the Toxiproxy child.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    console.log(`flakiness: ${signal}; the report has the runs done so far`);
+    process.exit(130);
+  });
+}
 const localToxiproxy = join(projectRoot, '.tools', 'bin', 'toxiproxy-server');
 if (!process.env.TOXIPROXY_BIN && existsSync(localToxiproxy)) process.env.TOXIPROXY_BIN = localToxiproxy;
 const quiet = { write: () => true } as unknown as NodeJS.WritableStream;

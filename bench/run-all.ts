@@ -115,6 +115,14 @@ benches.push({
   },
 });
 
+benches.push({
+  name: 'flakiness',
+  timeoutMs: 40 * 60_000,
+  summarise: (r) => [
+    ['network catalogue runs, verdict changes between them', `${r.verdictChanges} in ${r.runsDone} runs of ${r.scenarios} scenarios`, '0', r.runsDone >= 2 ? r.verdictChanges === 0 : null],
+  ],
+});
+
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function runBench(bench: Bench): Promise<{ ok: boolean; ms: number; why?: string }> {
