@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates docs/report-card.md: one run of the whole catalogue against every bundled driver
-# (reference client, Python naive, Python robust, comfy-ui-client) on the network transport with
+# (reference client, Python naive, Python robust, comfy-ui-client, the third-party clients of
+# clients/third-party) on the network transport with
 # a real Toxiproxy (.tools/bin, from scripts/install-toxiproxy.sh), report in reports/report-card/,
 # then scripts/report-card.ts turns its results.json into the Markdown table. A few minutes.
 # The relays of clients/relays run the relay scenarios (group 8) in the same run.
-# Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh,
+# Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh, scripts/install-npm-clients.sh,
 # scripts/install-rabbitmq.sh, Java 17 and Maven (the Spring relay is built by its profile).
 set -euo pipefail
 
@@ -15,8 +16,12 @@ if [[ -z "${TOXIPROXY_URL:-}" && -x .tools/bin/toxiproxy-server ]]; then export 
 
 # Relative to the repository, so the card does not carry this machine's paths.
 python="${COMFY_CHAOS_PYTHON:-.tools/venv/bin/python}"
-if ! "$python" -c 'import websocket' 2>/dev/null; then
+if ! "$python" -c 'import websocket, comfy_toolkit, comfyapi, comfyui_utils, comfyuiclient' 2>/dev/null; then
   echo "report-card: $python cannot run the Python drivers; run scripts/install-python-drivers.sh" >&2
+  exit 2
+fi
+if [[ ! -d clients/third-party/stable-canvas-comfyui-client/node_modules/@stable-canvas/comfyui-client ]]; then
+  echo "report-card: @stable-canvas/comfyui-client is not installed; run scripts/install-npm-clients.sh" >&2
   exit 2
 fi
 
@@ -29,6 +34,11 @@ node bin/comfy-chaos.js run --strict --transport network --concurrency 4 --seed 
   --client "$python clients/python/naive_driver.py" \
   --client "$python clients/python/robust_driver.py" \
   --client "node clients/comfy-ui-client/driver.mjs" \
+  --client "$python clients/third-party/comfy-toolkit/driver.py" \
+  --client "$python clients/third-party/comfyapi/driver.py" \
+  --client "$python clients/third-party/comfyui-utils/driver.py" \
+  --client "$python clients/third-party/comfyui-workflow-client/driver.py" \
+  --client "node clients/third-party/stable-canvas-comfyui-client/driver.mjs" \
   --relay reference-socketio reference-stomp spring-stomp flask-socketio \
   --report "$report" &
 run=$!
