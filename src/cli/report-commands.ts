@@ -9,7 +9,8 @@ import { loadScenarioFile, looksLikeScenarioFile } from '../scenarios/scenario-f
 import { replayRecording } from './import-command.ts';
 import { isRelayScenario } from '../scenarios/scenario.ts';
 import { UsageError } from '../harness/usage-error.ts';
-import { executePlan } from '../harness/run-plan.ts';
+import { executePlan, exitCodeOf } from '../harness/run-plan.ts';
+import { defaultFailOn, type Verdict } from '../harness/result.ts';
 
 interface RunToReplay {
   scenario: string;
@@ -72,7 +73,8 @@ function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
     if (!chosen.length) throw new UsageError(`no result for scenario ${only.join(', ')} in ${dir} (it has ${[...new Set(all.map((r) => r.scenario))].join(', ')})`);
     return chosen;
   }
-  const failed = all.filter((r) => r.verdict === 'fail');
+  // The ones that failed the run (fail, harness-error), else all.
+  const failed = all.filter((r) => defaultFailOn.includes(r.verdict as Verdict));
   return failed.length ? failed : all;
 }
 
@@ -127,7 +129,7 @@ export function registerReportCommands(program: Command): void {
         });
         const now = results[0]?.verdict;
         if (run.verdict && now !== run.verdict) process.stdout.write(`note: ${run.scenario} was ${run.verdict}, now ${now}\n`);
-        failed ||= results.some((r) => r.verdict === 'fail');
+        failed ||= exitCodeOf(results) === 1;
       }
       process.exitCode = failed ? 1 : 0;
     });

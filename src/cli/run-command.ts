@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { executePlan, selectScenarios, shardOf, type RunPlan } from '../harness/run-plan.ts';
+import { executePlan, exitCodeOf, parseFailOn, selectScenarios, shardOf, type RunPlan } from '../harness/run-plan.ts';
 import { UsageError } from '../harness/usage-error.ts';
 import { isRelayScenario, needsNetwork } from '../scenarios/scenario.ts';
 
@@ -23,7 +23,9 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', 'scenarios run at once on the network transport', '4')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the catalogue (for CI matrices)')
     .option('--strict', 'a missing Toxiproxy (or STOMP broker, for relays) is an error (exit 2), not a skip', false)
-    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean }) => {
+    .option('--fail-on <verdicts...>', 'verdicts that make the run exit 1, comma-separated (pass, degraded, non-strict, fail, inconclusive, skipped, harness-error) [default fail,harness-error]')
+    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[] }) => {
+      const failOn = parseFailOn(opts.failOn);
       if (opts.transport !== 'memory' && opts.transport !== 'network') {
         throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
       }
@@ -45,7 +47,7 @@ export function registerRun(program: Command): void {
         strict: opts.strict || process.env.COMFY_CHAOS_STRICT === '1',
       };
       const results = await executePlan(plan);
-      process.exitCode = results.some((r) => r.verdict === 'fail') ? 1 : 0;
+      process.exitCode = exitCodeOf(results, failOn);
     });
 
   program

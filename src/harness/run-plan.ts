@@ -4,7 +4,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { ClientUnderTest } from './adapters/client-under-test.ts';
-import type { ScenarioResult } from './result.ts';
+import { defaultFailOn, verdictNames, type ScenarioResult, type Verdict } from './result.ts';
+import { guardProcess, strayHarnessErrors } from './harness-guard.ts';
+import type { Route } from '../simulator/http/comfy-routes.ts';
 import { runScenario, type Transport } from './runner.ts';
 import { writeReport } from './report/index.ts';
 import { acquireStompBroker, type AcquiredBroker } from './broker/index.ts';
@@ -27,6 +29,28 @@ export interface RunPlan {
   concurrency: number;
   reportDir: string;
   strict: boolean;
+  /** Routes every simulator tries before its own: for tests of the harness itself (see RunScenarioOptions). */
+  simulatorRoutes?: Route[];
+}
+
+/**
+ * `--fail-on <verdicts>`: a comma- or space-separated list of verdicts that make the run exit 1
+ * [default `fail,harness-error`]. Throws a UsageError naming an unknown verdict.
+ */
+export function parseFailOn(values: readonly string[] | string | undefined): Verdict[] {
+  if (values === undefined) return [...defaultFailOn];
+  const words = (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  if (!words.length) throw new UsageError(`--fail-on needs at least one verdict (${verdictNames.join(', ')}); the default is ${defaultFailOn.join(',')}`);
+  const unknown = words.filter((w) => !(verdictNames as readonly string[]).includes(w));
+  if (unknown.length) {
+    throw new UsageError(`--fail-on: unknown verdict${unknown.length > 1 ? 's' : ''} ${unknown.map((w) => `"${w}"`).join(', ')} (known: ${verdictNames.join(', ')}); e.g. --fail-on fail,harness-error,inconclusive`);
+  }
+  return [...new Set(words as Verdict[])];
+}
+
+/** The exit code of a run: 1 when a result's verdict is one of `failOn`, else 0. */
+export function exitCodeOf(results: readonly Pick<ScenarioResult, 'verdict'>[], failOn: readonly Verdict[] = defaultFailOn): 0 | 1 {
+  return results.some((r) => failOn.includes(r.verdict)) ? 1 : 0;
 }
 
 /** `--scenario` selectors: catalogue ids, groups, names and globs, or scenario files (.yaml, .json). */
@@ -144,19 +168,24 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
   const progress = new Progress(out, tasks.length);
   const startedAt = new Date().toISOString();
   let results: ScenarioResult[];
+  // Nothing a client does, and no bug of the simulator, ends the run: uncaught errors are traced
+  // against the running scenarios (harness-error) or, between scenarios, printed below.
+  const releaseGuard = guardProcess();
   try {
     // Memory runs are CPU-bound and share nothing: one at a time keeps virtual time honest.
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
     results = await poolRun(tasks, limit, async ({ scenario, client }) => {
       progress.started(scenario, client.name);
       const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}) });
-      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay });
+      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) });
       progress.finished(result);
       return result;
     });
   } finally {
     if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
     await relays?.broker?.dispose();
+    for (const stray of strayHarnessErrors(true)) out.write(`warning: comfy-chaos caught an error of its own while no scenario was running (not counted against any client): ${stray.message}\n${stray.stack ?? ''}\n`);
+    releaseGuard();
   }
   mkdirSync(plan.reportDir, { recursive: true });
   writeReport(plan.reportDir, results, {

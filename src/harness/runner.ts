@@ -7,6 +7,8 @@ import type { ClientSession, ClientUnderTest } from './adapters/client-under-tes
 import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { ServerProgress } from './server-progress.ts';
+import { guardScenario } from './harness-guard.ts';
+import type { Route } from '../simulator/http/comfy-routes.ts';
 import { judge } from './oracle/index.ts';
 import type { RunCounts, ScenarioResult } from './result.ts';
 import type { AcquiredToxiproxy, SkippedToxiproxy } from './toxiproxy/index.ts';
@@ -35,6 +37,32 @@ export interface RunScenarioOptions {
    * ends the run with an `internal_error` (the harness could not finish it), never a client verdict.
    */
   wallBoundMs?: number;
+  /**
+   * Routes every simulator of the run tries before its own (tests of the harness itself, e.g. a
+   * route that throws, to see a run end `harness-error`). An error one throws is traced as an
+   * `internal_error` (where `route`) before the simulator answers it.
+   */
+  simulatorRoutes?: Route[];
+}
+
+/** The routes of `simulatorRoutes`, each traced as an `internal_error` when it throws. */
+function watchedRoutes(routes: Route[] | undefined, trace: TraceRecorder): Route[] | undefined {
+  return routes?.map((route) => ({
+    ...route,
+    handle: (...args: Parameters<Route['handle']>) => {
+      const fail = (error: unknown): never => {
+        const e = error instanceof Error ? error : new Error(String(error));
+        trace.record({ kind: 'internal_error', where: 'route', message: `${route.method} ${route.path}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) });
+        throw error;
+      };
+      try {
+        const out = route.handle(...args);
+        return out instanceof Promise ? out.catch(fail) : out;
+      } catch (error) {
+        return fail(error);
+      }
+    },
+  }));
 }
 
 const emptyCounts: RunCounts = { acknowledged: 0, completedOnServer: 0, reported: 0, lost: 0, duplicated: 0, phantom: 0, recovered: 0 };
@@ -105,6 +133,13 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   const memory = options.transport === 'memory';
   const clock: Clock = memory ? new VirtualClock() : realClock;
   const trace = new TraceRecorder(clock);
+  // Whatever goes wrong inside the run (a rejection nobody awaited in the simulator) is traced, not fatal.
+  const releaseGuard = guardScenario(trace);
+  let failedInside = false;
+  trace.onEvent((e) => {
+    if (e.kind === 'internal_error') failedInside = true;
+  });
+  const routes = watchedRoutes(options.simulatorRoutes, trace);
   const proxy = options.toxiproxy?.status === 'ready' && !memory ? options.toxiproxy : undefined;
   const network = new NetworkFaults(trace, clock);
   const sims = Array.from({ length: scenario.servers }, (_, i) =>
@@ -115,6 +150,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       script: i === 0 ? scenario.script : undefined,
       holdTimeFaults: true,
       sharedTrace: trace,
+      ...(routes ? { routes } : {}),
       serverIndex: scenario.servers > 1 ? i + 1 : undefined,
       onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
     }),
@@ -152,14 +188,25 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     const runStart = clock.now();
     const allSettled = () => unsettled.size === 0;
     const hopeless = () => clock.now() - runStart > lastSubmitMs && progress.doneFor(trace.elapsed(), scenario.recoveryBoundMs);
-    const done = () => clientGone || allSettled() || hopeless() || overWallBound();
+    // A harness-side error decides the verdict (harness-error): nothing more to wait for.
+    const done = () => failedInside || clientGone || allSettled() || hopeless() || overWallBound();
+    // Then the server's side (issue 12, point 4): every accepted prompt reaches an end on the
+    // server before the oracle judges, so a client that gave up early is judged against what
+    // the server really did. Bounded by the recovery bound and by what is left of maxRunMs.
+    const serverDone = () => failedInside || progress.openPrompts <= 0 || overWallBound();
     const graceMs = options.graceMs ?? (memory ? 3_000 : 500);
+    const drainFrom = { t: 0 };
     if (clock instanceof VirtualClock) {
       await clock.runUntil(done, scenario.maxRunMs);
+      drainFrom.t = clock.now();
+      await clock.runUntil(serverDone, Math.max(0, Math.min(scenario.recoveryBoundMs, scenario.maxRunMs - (clock.now() - runStart))));
       if (!overWallBound()) await clock.advanceBy(graceMs);
     } else {
       const deadline = Date.now() + scenario.maxRunMs;
       while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      drainFrom.t = Date.now();
+      const drainDeadline = Math.min(deadline, Date.now() + scenario.recoveryBoundMs);
+      while (!serverDone() && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, graceMs));
     }
     if (overWallBound()) {
@@ -170,6 +217,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
         message: `the run took more than ${wallBoundMs} ms of real time (maxRunMs ${scenario.maxRunMs} + ${WALL_SLACK_MS} ms) and was stopped at ${Math.round(clock.now() - runStart)} ms of its own clock`,
       });
     }
+    if (!serverDone()) trace.record({ kind: 'note', message: `run ended with ${progress.openPrompts} prompt(s) still open on the server (waited ${Math.round((memory ? clock.now() : Date.now()) - drainFrom.t)} ms for them)` });
     if (!allSettled()) {
       const why = clientGone ? 'the client is gone' : hopeless() ? `the server has been done for ${scenario.recoveryBoundMs} ms (the recovery bound)` : `the run reached its ${scenario.maxRunMs} ms bound`;
       trace.record({ kind: 'note', message: `run ended with jobs still pending: ${why}` });
@@ -229,6 +277,9 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     // Time faults count from when the client is up, as the jobs' submitAtMs does.
     for (const sim of sims) sim.startTimeFaults();
     if (session) await driveWorkload(session);
+  } catch (error) {
+    // Not the client's doing: the client's own failures are caught where they happen.
+    recordInternalError(trace, 'harness', error);
   } finally {
     if (session) trace.record({ kind: 'client', client: client.name, event: { type: 'harness_shutdown' } });
     recording = false;
@@ -236,10 +287,33 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     if (exit && (exit.code !== 0 || exit.signal)) {
       trace.record({ kind: 'client', client: client.name, event: { type: 'client_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail } });
     }
-    await network.dispose();
-    for (const sim of sims) await sim.close();
+    await network.dispose().catch((error: unknown) => recordInternalError(trace, 'harness', error));
+    for (const sim of sims) await sim.close().catch((error: unknown) => recordInternalError(trace, 'simulator close', error));
+    releaseGuard();
   }
   return buildResult(trace.events, scenario, client, options, wallStart, startFailure);
+}
+
+/** An error of the harness or simulator, as the trace's `internal_error` (the verdict becomes `harness-error`). */
+function recordInternalError(trace: TraceRecorder, where: string, error: unknown): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  trace.record({ kind: 'internal_error', where, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+}
+
+/** The oracle failed on this trace (a bug of ours): the result says so, with the stack. */
+function judgeOrHarnessError(events: readonly TraceEvent[], scenario: Scenario): ReturnType<typeof judge> {
+  try {
+    return judge(events, scenario);
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return {
+      verdict: 'harness-error',
+      findings: [],
+      counts: { ...emptyCounts },
+      reason: `comfy-chaos itself failed (oracle), not the client: ${e.message}`,
+      harnessError: { where: 'oracle', message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
+    };
+  }
 }
 
 /** Judges the trace; a client that never started fails with that reason, whatever the invariants say. */
@@ -251,8 +325,8 @@ function buildResult(
   wallStart: number,
   startFailure: { message: string; seq: number } | undefined,
 ): ScenarioResult {
-  const judged = judge(events, scenario);
-  if (startFailure) {
+  const judged = judgeOrHarnessError(events, scenario);
+  if (startFailure && judged.verdict !== 'harness-error') {
     judged.verdict = 'fail';
     judged.reason = `the client did not start: ${startFailure.message}`;
     judged.findings.unshift({ invariant: 'no-hang', message: judged.reason, evidence: [startFailure.seq] });
@@ -266,6 +340,8 @@ function buildResult(
     reason: judged.reason,
     findings: judged.findings,
     counts: judged.counts,
+    ...(judged.harnessError ? { harnessError: judged.harnessError } : {}),
+    ...(judged.unfired ? { unfired: judged.unfired } : {}),
     runMs: events.length ? events[events.length - 1]!.t : 0,
     wallMs: Date.now() - wallStart,
     replay: options.replay,

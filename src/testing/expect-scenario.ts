@@ -1,6 +1,7 @@
 import type { ClientUnderTest } from '../harness/adapters/client-under-test.ts';
 import { describeFinding } from '../harness/report/index.ts';
-import type { ScenarioResult, Verdict } from '../harness/result.ts';
+import { verdictNote } from '../harness/report/format.ts';
+import { verdictNames, type ScenarioResult, type Verdict } from '../harness/result.ts';
 import { invariantName, type InvariantName } from '../scenarios/scenario.ts';
 import { runNamedScenario, writeResultReport, type RunNamedScenarioOptions, type ScenarioRef } from './scenario-run.ts';
 
@@ -24,7 +25,9 @@ export class ScenarioAssertionError extends Error {
  */
 export function describeResult(result: ScenarioResult, traceFile?: string): string {
   const lines = [`${result.verdict}  ${result.scenario.id} ${result.scenario.name} [${result.client}] (${result.transport}, seed ${result.seed})`];
-  if (result.reason) lines.push(`  ${result.reason}`);
+  // A harness error carries its stack, an inconclusive run every fault that never fired.
+  const note = result.verdict === 'harness-error' || result.verdict === 'inconclusive' ? verdictNote(result, 12) : result.reason;
+  if (note) lines.push(note.replace(/^/gm, '  '));
   for (const f of result.findings) lines.push(`  ${describeFinding(f)}`);
   if (traceFile) lines.push(`trace: ${traceFile} (trace line n is the event with "seq": n; index.html beside it shows the timeline)`);
   lines.push(`replay: ${result.replay}`);
@@ -32,7 +35,11 @@ export function describeResult(result: ScenarioResult, traceFile?: string): stri
 }
 
 export interface ScenarioExpectation {
-  /** Resolves with the result when the verdict is `pass` or `degraded` (correct, only slower than the latency bound). */
+  /**
+   * Resolves with the result when the verdict is `pass` or `degraded` (correct, only slower than
+   * the latency bound). `non-strict`, `inconclusive` and `harness-error` are not passes: use
+   * `toHaveVerdict` to accept one of them.
+   */
   toPass(): Promise<ScenarioResult>;
   /** Resolves when the verdict is `fail` and `invariant` is among the failing findings. */
   toFailWith(invariant: InvariantName): Promise<ScenarioResult>;
@@ -63,6 +70,9 @@ export function expectScenario(ref: ScenarioRef, client: ClientUnderTest, option
       }
       return check((r) => r.verdict === 'fail' && r.findings.some((f) => f.invariant === invariant && !f.informational), `fail with ${invariant}`);
     },
-    toHaveVerdict: (verdict) => check((r) => r.verdict === verdict, `be ${verdict}`),
+    toHaveVerdict: async (verdict) => {
+      if (!verdictNames.includes(verdict)) throw new TypeError(`comfy-chaos: unknown verdict "${verdict}" (known: ${verdictNames.join(', ')})`);
+      return check((r) => r.verdict === verdict, `be ${verdict}`);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../protocol/index.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
+import { clientRequests, type ClientRequests } from './client-requests.ts';
 import { healthyPoint, type HealthyPoint } from './healthy-point.ts';
 
 /**
@@ -141,6 +142,8 @@ export interface TraceFacts {
   healthy: HealthyPoint;
   /** Faults the simulator applied (frame, connection, HTTP, restart), in trace order. */
   faults: { seq: number; t: number; faultType: string; fault: string }[];
+  /** The client's refused submissions and cancel requests, with their answers (who is to blame). */
+  requests: ClientRequests;
   /** Relay runs only. */
   relay?: RelayFacts;
   /** When the harness started to shut the client down: what follows is not the client's doing. */
@@ -362,6 +365,7 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
     healthy: healthyPoint(trace, scenario),
     runEnd,
     faults,
+    requests: clientRequests(trace),
     ...(relay ? { relay } : {}),
     ...(shutdown ? { shutdown } : {}),
   };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Finding, RunCounts, ScenarioResult, Verdict } from '../result.ts';
+import { verdictNames, type Finding, type RunCounts, type ScenarioResult, type Verdict } from '../result.ts';
 
 /** Verdicts in the order reports list them: what needs attention first. */
-export const verdicts: readonly Verdict[] = ['fail', 'degraded', 'pass', 'skipped'];
+export const verdicts: readonly Verdict[] = ['harness-error', 'fail', 'inconclusive', 'non-strict', 'degraded', 'pass', 'skipped'];
 
 /** Titles of the catalogue's scenario groups (the number before the dot of a scenario id). */
 export const scenarioGroups: Readonly<Record<number, string>> = {
@@ -51,7 +51,7 @@ export function sortResults<R extends Pick<ScenarioResult, 'scenario' | 'client'
 }
 
 export function verdictCounts(results: readonly Pick<ScenarioResult, 'verdict'>[]): Record<Verdict, number> {
-  const counts: Record<Verdict, number> = { pass: 0, degraded: 0, fail: 0, skipped: 0 };
+  const counts = Object.fromEntries(verdictNames.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const r of results) counts[r.verdict]++;
   return counts;
 }
@@ -75,6 +75,28 @@ export function failureTitle(result: Pick<ScenarioResult, 'verdict' | 'findings'
   return failingFindings(result)[0]?.invariant ?? result.reason ?? 'fail';
 }
 
+/**
+ * The one paragraph a verdict other than pass and fail needs: why it was skipped, inconclusive
+ * (every fault that never fired, and why), non-strict or degraded, or what failed inside the
+ * harness (with the first lines of the stack). Undefined for pass and fail.
+ */
+export function verdictNote(r: Pick<ScenarioResult, 'verdict' | 'reason' | 'unfired' | 'harnessError'>, stackLines = 6): string | undefined {
+  switch (r.verdict) {
+    case 'harness-error': {
+      const stack = r.harnessError?.stack?.split('\n').slice(0, stackLines).join('\n');
+      return [r.reason ?? 'comfy-chaos itself failed', ...(stack ? [stack] : [])].join('\n');
+    }
+    case 'inconclusive':
+      return [r.reason ?? 'a fault never fired', ...(r.unfired ?? []).map((u) => `not fired: ${u.fault}: ${u.why}`)].join('\n');
+    case 'non-strict':
+    case 'degraded':
+    case 'skipped':
+      return r.reason;
+    default:
+      return undefined;
+  }
+}
+
 /** Sequence numbers as ranges: `[41, 42, 43, 57]` is `41-43, 57`. */
 export function formatSeqs(seqs: readonly number[]): string {
   const sorted = [...new Set(seqs)].sort((a, b) => a - b);
@@ -92,7 +114,8 @@ export function formatSeqs(seqs: readonly number[]): string {
 export function describeFinding(finding: Finding): string {
   const job = finding.job ? ` (job ${finding.job})` : '';
   const lines = finding.evidence.length ? `; trace lines ${formatSeqs(finding.evidence)}` : '';
-  return `${finding.invariant}${job}: ${finding.message}${lines}${finding.informational ? ' [informational]' : ''}`;
+  const cause = finding.cause ? `; cause: ${finding.cause}` : '';
+  return `${finding.invariant}${job}: ${finding.message}${lines}${cause}${finding.informational ? ' [informational]' : ''}`;
 }
 
 /** One line per finding, with the trace lines that show it. */

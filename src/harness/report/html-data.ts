@@ -1,6 +1,6 @@
 import type { TraceEvent, TraceFrame } from '../../protocol/index.ts';
 import type { Finding, RunCounts, ScenarioResult, Verdict } from '../result.ts';
-import { clientsOf, clip, failureTitle, groupOf, groupTitle, sortResults, traceFileName, verdictCounts } from './format.ts';
+import { clientsOf, clip, failureTitle, groupOf, groupTitle, sortResults, traceFileName, verdictCounts, verdictNote } from './format.ts';
 import type { ReportMeta } from './report-writer.ts';
 
 /** Limits that keep index.html small enough to open with hundreds of results. */
@@ -51,6 +51,8 @@ export interface HtmlResult {
   reason?: string;
   /** The failed invariant (or reason) of a failure. */
   failed?: string;
+  /** Harness errors (with the stack) and inconclusive runs (every fault that never fired): shown as a block. */
+  note?: string;
   findings: Finding[];
   counts: RunCounts;
   runMs: number;
@@ -239,6 +241,7 @@ export function htmlData(results: readonly ScenarioResult[], meta: ReportMeta, l
       verdict: r.verdict,
       ...(r.reason !== undefined ? { reason: r.reason } : {}),
       ...(failureTitle(r) ? { failed: failureTitle(r) } : {}),
+      ...(r.verdict === 'harness-error' || r.verdict === 'inconclusive' ? { note: verdictNote(r, 30) } : {}),
       findings: r.findings,
       counts: r.counts,
       runMs: r.runMs,

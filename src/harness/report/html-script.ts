@@ -105,7 +105,8 @@ export const pageScript = String.raw`
         h('h2', { text: r.id + ' ' + r.name }),
         h('span', { class: 'client', title: r.client, text: '× ' + r.client })),
       h('p', { class: 'purpose' }, r.purpose, cites ? [' (', cites, ')'] : null),
-      r.reason ? h('p', { class: 'reason v-' + r.verdict }, r.verdict === 'fail' ? h('b', { text: 'Failed: ' }) : null, r.reason) : null,
+      r.reason ? h('p', { class: 'reason v-' + r.verdict }, r.verdict === 'fail' ? h('b', { text: 'Failed: ' }) : r.verdict === 'harness-error' ? h('b', { text: 'Not the client: ' }) : null, r.reason) : null,
+      r.note ? h('pre', { class: 'note', text: r.note }) : null,
       h('div', { class: 'facts' },
         fact('group', data.groups.filter(function (g) { return g.group === r.group; }).map(function (g) { return g.title; })[0] || r.group),
         fact('transport', r.transport), fact('seed', r.seed), fact('run', fmtMs(r.runMs)), fact('wall', fmtMs(r.wallMs)),
@@ -142,6 +143,7 @@ export const pageScript = String.raw`
       var li = h('li', { class: kind },
         kind ? h('span', { class: 'tag ' + kind, text: kind === 'failing' && firstFailing ? 'failing invariant' : kind }) : null,
         h('span', { class: 'inv', text: f.invariant }), f.job ? ' (job ' + f.job + ')' : '', ': ', f.message,
+        f.cause ? h('div', { class: 'cause', text: 'cause: ' + f.cause }) : null,
         f.evidence.length ? h('div', null, 'trace lines ', f.evidence.slice().sort(function (a, b) { return a - b; }).map(function (seq) {
           return h('button', { class: 'seq', type: 'button', title: 'show in the wire log', text: String(seq), onclick: function () { showRow(seq); } });
         })) : null);

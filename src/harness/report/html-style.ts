@@ -5,6 +5,9 @@ export const pageStyle = `
   --degraded: #b7791f; --degraded-bg: #fdf0d5;
   --fail: #c53030; --fail-bg: #fde2e2;
   --skipped: #718096; --skipped-bg: #e9edf2;
+  --non-strict: #2f855a; --non-strict-bg: #e6f4ea;
+  --inconclusive: #6b46c1; --inconclusive-bg: #ede7fb;
+  --harness-error: #1a202c; --harness-error-bg: #e2e8f0;
   --ink: #1a202c; --muted: #5a6473; --line: #dde2e8; --panel: #fff; --page: #f3f5f8;
 }
 * { box-sizing: border-box; }
@@ -21,6 +24,9 @@ header .meta code { color: var(--ink); background: #eef1f5; padding: 1px 5px; bo
 .chip.v-degraded { background: var(--degraded-bg); color: var(--degraded); }
 .chip.v-fail { background: var(--fail-bg); color: var(--fail); }
 .chip.v-skipped { background: var(--skipped-bg); color: var(--skipped); }
+.chip.v-non-strict { background: var(--non-strict-bg); color: var(--non-strict); }
+.chip.v-inconclusive { background: var(--inconclusive-bg); color: var(--inconclusive); }
+.chip.v-harness-error { background: var(--harness-error-bg); color: var(--harness-error); }
 .chips label { margin-left: 12px; color: var(--muted); }
 main { display: flex; gap: 16px; padding: 14px 16px; align-items: flex-start; }
 #matrix-pane { flex: 0 1 auto; max-width: 46%; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; overflow: auto; max-height: calc(100vh - 28px); position: sticky; top: 14px; }
@@ -40,6 +46,9 @@ table.matrix { border-collapse: collapse; }
 .cell.v-degraded { background: #d69e2e; color: #1a202c; }
 .cell.v-fail { background: var(--fail); }
 .cell.v-skipped { background: #a0aec0; color: #1a202c; }
+.cell.v-non-strict { background: #68d391; color: #1a202c; }
+.cell.v-inconclusive { background: #9f7aea; }
+.cell.v-harness-error { background: repeating-linear-gradient(45deg, #1a202c, #1a202c 6px, #4a5568 6px, #4a5568 12px); }
 .cell:hover { filter: brightness(1.08); }
 .cell:focus-visible { outline: 2px solid #1e40af; outline-offset: 1px; }
 .cell.selected { box-shadow: 0 0 0 2px var(--panel), 0 0 0 4px #1e3a8a; }
@@ -53,10 +62,18 @@ table.matrix { border-collapse: collapse; }
 .badge.v-degraded { background: var(--degraded-bg); color: var(--degraded); }
 .badge.v-fail { background: var(--fail-bg); color: var(--fail); }
 .badge.v-skipped { background: var(--skipped-bg); color: var(--skipped); }
+.badge.v-non-strict { background: var(--non-strict-bg); color: var(--non-strict); }
+.badge.v-inconclusive { background: var(--inconclusive-bg); color: var(--inconclusive); }
+.badge.v-harness-error { background: var(--harness-error-bg); color: var(--harness-error); }
 .purpose { margin: 6px 0; font-size: 14px; }
 .reason { margin: 6px 0; padding: 6px 10px; border-left: 3px solid var(--fail); background: #fff5f5; }
 .reason.v-skipped { border-color: var(--skipped); background: #f7f9fb; }
 .reason.v-degraded { border-color: #d69e2e; background: #fffaf0; }
+.reason.v-non-strict { border-color: var(--non-strict); background: #f0fff4; }
+.reason.v-inconclusive { border-color: var(--inconclusive); background: #faf5ff; }
+.reason.v-harness-error { border-color: var(--harness-error); background: #f7fafc; }
+pre.note { margin: 6px 0; padding: 6px 10px; background: #f7fafc; border: 1px solid var(--line); border-radius: 4px; white-space: pre-wrap; max-height: 260px; overflow: auto; }
+ul.findings li .cause { color: var(--muted); margin-top: 2px; }
 .facts { display: flex; gap: 18px; flex-wrap: wrap; color: var(--muted); margin: 6px 0; }
 .facts b { color: var(--ink); font-weight: 600; }
 .replay { display: flex; gap: 8px; align-items: center; margin: 8px 0 4px; }

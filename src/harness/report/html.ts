@@ -18,7 +18,7 @@ export function scriptJson(value: unknown): string {
 const e = htmlEscape;
 
 function cell(r: HtmlResult, index: number): string {
-  const why = r.verdict === 'fail' ? r.failed : r.verdict === 'skipped' || r.verdict === 'degraded' ? r.reason : undefined;
+  const why = r.verdict === 'fail' ? r.failed : r.verdict === 'pass' ? undefined : r.reason;
   const title = `${r.id} ${r.name} × ${r.client}: ${r.verdict}${why ? ` (${why})` : ''}`;
   const small = r.verdict === 'fail' && r.failed ? ` <small>${e(r.failed)}</small>` : '';
   return `<button type="button" class="cell v-${r.verdict}" data-result="${index}" data-verdict="${r.verdict}" title="${e(title)}">${r.verdict}${small}</button>`;

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../result.ts';
-import { clientsOf, describeFinding, failingFindings, failureTitle, sortResults, verdictCounts } from './format.ts';
+import { clientsOf, describeFinding, failingFindings, failureTitle, sortResults, verdictCounts, verdictNote } from './format.ts';
 import type { ReportMeta, ReportWriter } from './report-writer.ts';
 
 /** Characters XML 1.0 does not allow at all (frames may carry any of them); replaced by U+FFFD. */
@@ -29,12 +29,21 @@ function testcase(r: ScenarioResult, indent: string): string {
     const message = first ? describeFinding(first) : (r.reason ?? 'failed');
     const body = [...(r.reason && first ? [r.reason] : []), ...r.findings.map(describeFinding), replay].join('\n');
     inner.push(`<failure message="${attr(message)}" type="${attr(failureTitle(r)!)}">${xmlEscape(body)}</failure>`);
-  } else if (r.verdict === 'skipped') {
-    inner.push(`<skipped message="${attr(r.reason ?? 'skipped')}"/>`);
+  } else if (r.verdict === 'harness-error') {
+    // Not the client's failure: an <error>, as JUnit has for a test that could not run properly.
+    const body = [verdictNote(r, 40) ?? '', replay].join('\n');
+    inner.push(`<error message="${attr(r.reason ?? 'comfy-chaos itself failed')}" type="harness-error">${xmlEscape(body)}</error>`);
+  } else if (r.verdict === 'skipped' || r.verdict === 'inconclusive') {
+    const message = r.verdict === 'inconclusive' ? `inconclusive: ${r.reason ?? 'a fault never fired'}` : (r.reason ?? 'skipped');
+    inner.push(`<skipped message="${attr(message)}"/>`);
+  } else if (r.verdict === 'non-strict') {
+    inner.push(`<properties><property name="verdict" value="non-strict"/></properties>`);
   }
-  // A degraded run passes: the note says why it was slow. Informational findings go along.
+  // Degraded and non-strict runs pass: the note says why. Informational findings go along.
   const notes = [
     ...(r.verdict === 'degraded' ? [`degraded: ${r.reason ?? 'correct, but slower than the scenario latency bound'}`] : []),
+    ...(r.verdict === 'non-strict' ? [`non-strict: ${r.reason ?? 'correct, but gave up where a retry would have succeeded'}`] : []),
+    ...(r.verdict === 'inconclusive' ? [verdictNote(r) ?? ''] : []),
     ...(r.verdict !== 'fail' ? r.findings.map(describeFinding) : []),
   ];
   if (notes.length) inner.push(`<system-out>${xmlEscape([...notes, replay].join('\n'))}</system-out>`);
@@ -44,7 +53,7 @@ function testcase(r: ScenarioResult, indent: string): string {
 function counts(results: readonly ScenarioResult[]): string {
   const v = verdictCounts(results);
   const time = seconds(results.reduce((sum, r) => sum + r.wallMs, 0));
-  return `tests="${results.length}" failures="${v.fail}" errors="0" skipped="${v.skipped}" time="${time}"`;
+  return `tests="${results.length}" failures="${v.fail}" errors="${v['harness-error']}" skipped="${v.skipped + v.inconclusive}" time="${time}"`;
 }
 
 function properties(meta: ReportMeta, indent: string): string {
@@ -61,7 +70,9 @@ function properties(meta: ReportMeta, indent: string): string {
  * junit.xml: one testsuite per client, one testcase per scenario x client (classname = client,
  * name = `<id> <name>`). A failure names the failed invariant in `message`, with every finding
  * (trace lines as evidence) and the replay command in its body; a skip carries its reason; a
- * degraded run is a pass with a `system-out` note.
+ * harness-error is an `<error>` (comfy-chaos failed, not the client) with the stack; an
+ * inconclusive run is a `<skipped>` saying which fault never fired; degraded and non-strict runs
+ * pass, with a `system-out` note (non-strict also with a `verdict` property).
  */
 export const junit: ReportWriter = (results, meta) => {
   const sorted = sortResults(results);

@@ -1,6 +1,8 @@
-import type { ScenarioResult } from '../result.ts';
+import type { ScenarioResult, Verdict } from '../result.ts';
+import { describeFinding, verdictNote } from './format.ts';
 
-const marks: Record<ScenarioResult['verdict'], string> = { pass: 'pass', degraded: 'degr', fail: 'FAIL', skipped: 'skip' };
+/** Four characters each; capitals need attention. */
+const marks: Record<Verdict, string> = { pass: 'pass', degraded: 'degr', 'non-strict': 'nstr', fail: 'FAIL', inconclusive: 'INCO', skipped: 'skip', 'harness-error': 'HERR' };
 
 /**
  * Progress of a run: a live line on a terminal, plain lines in CI (design: "shows live progress on
@@ -26,11 +28,10 @@ export class Progress {
     this.clearLine();
     const time = r.transport === 'memory' ? `${(r.runMs / 1000).toFixed(1)} s virtual, ${r.wallMs} ms` : `${(r.wallMs / 1000).toFixed(1)} s`;
     this.out.write(`${marks[r.verdict]}  ${r.scenario.id.padEnd(5)} ${r.scenario.name} [${r.client}] (${time})\n`);
-    if (r.verdict === 'skipped' && r.reason) this.out.write(`      ${r.reason}\n`);
-    if (r.verdict === 'fail' || r.verdict === 'degraded') {
-      for (const f of r.findings) {
-        this.out.write(`      ${f.informational ? 'info: ' : ''}${f.invariant}${f.job ? ` (job ${f.job})` : ''}: ${f.message}; trace lines ${f.evidence.join(', ')}\n`);
-      }
+    const note = verdictNote(r);
+    if (note) this.out.write(`${note.replace(/^/gm, '      ')}\n`);
+    if (r.verdict !== 'pass' && r.verdict !== 'skipped') {
+      for (const f of r.findings) this.out.write(`      ${f.informational ? 'info: ' : ''}${describeFinding(f).replace(/ \[informational\]$/, '')}\n`);
       this.out.write(`      replay: ${r.replay}\n`);
     }
     this.redraw();
@@ -38,9 +39,11 @@ export class Progress {
 
   summary(results: readonly ScenarioResult[], reportDir: string): void {
     this.clearLine();
-    const count = (v: ScenarioResult['verdict']) => results.filter((r) => r.verdict === v).length;
+    const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+    // The four everyday counts always; the others only when they happened.
+    const extra = (['non-strict', 'inconclusive', 'harness-error'] as const).filter((v) => count(v) > 0).map((v) => `${count(v)} ${v}`);
     this.out.write(
-      `${count('pass')} passed, ${count('degraded')} degraded, ${count('fail')} failed, ${count('skipped')} skipped; report in ${reportDir}\n`,
+      `${count('pass')} passed, ${count('degraded')} degraded, ${count('fail')} failed, ${count('skipped')} skipped${extra.length ? `, ${extra.join(', ')}` : ''}; report in ${reportDir}\n`,
     );
   }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { traceEvent, type TraceEvent } from '../../protocol/index.ts';
-import type { ScenarioResult } from '../result.ts';
+import { verdictNames, type ScenarioResult } from '../result.ts';
 import { invariantName } from '../../scenarios/scenario.ts';
 import { ReportError } from './report-error.ts';
 import type { ReportMeta } from './report-writer.ts';
@@ -23,7 +23,7 @@ const storedResult = z.object({
   client: z.string(),
   transport: z.enum(['memory', 'network']),
   seed: z.number(),
-  verdict: z.enum(['pass', 'degraded', 'fail', 'skipped']),
+  verdict: z.enum(verdictNames),
   reason: z.string().optional(),
   findings: z.array(
     z.object({
@@ -32,9 +32,12 @@ const storedResult = z.object({
       message: z.string(),
       evidence: z.array(z.number()),
       informational: z.boolean().optional(),
+      cause: z.string().optional(),
     }),
   ),
   counts,
+  harnessError: z.object({ where: z.string(), message: z.string(), stack: z.string().optional(), seq: z.number().optional() }).optional(),
+  unfired: z.array(z.object({ fault: z.string(), faultType: z.string(), why: z.string() })).optional(),
   runMs: z.number(),
   wallMs: z.number(),
   replay: z.string(),

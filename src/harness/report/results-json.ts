@@ -32,6 +32,8 @@ export function storedResult(r: ScenarioResult): StoredResult {
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     findings: r.findings,
     counts: r.counts,
+    ...(r.harnessError ? { harnessError: r.harnessError } : {}),
+    ...(r.unfired?.length ? { unfired: r.unfired } : {}),
     runMs: r.runMs,
     wallMs: r.wallMs,
     replay: r.replay,

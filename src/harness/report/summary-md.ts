@@ -1,11 +1,11 @@
 import type { ScenarioResult, Verdict } from '../result.ts';
-import { clientsOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdicts } from './format.ts';
+import { clientsOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdictNote, verdicts } from './format.ts';
 import type { ReportWriter } from './report-writer.ts';
 
 /** Failures listed in full; the rest are counted (a CI job page has a size limit, GitHub's is 1 MiB). */
 const MAX_FAILURES_LISTED = 50;
 
-const icon: Record<Verdict, string> = { pass: '✅', degraded: '🟡', fail: '❌', skipped: '⏭️' };
+const icon: Record<Verdict, string> = { pass: '✅', degraded: '🟡', 'non-strict': '🟢', fail: '❌', inconclusive: '❔', skipped: '⏭️', 'harness-error': '💥' };
 
 /** Text for a Markdown table cell: no pipes or newlines. */
 function cell(text: string): string {
@@ -71,7 +71,7 @@ export const summaryMd: ReportWriter = (results, meta) => {
     `${code(meta.command)} · seed ${meta.seed} · ${meta.transport} transport · started ${meta.startedAt}` +
       (meta.mergedFrom ? ` · merged from ${meta.mergedFrom.length} reports` : ''),
     '',
-    `**${counts.fail ? `${counts.fail} failed` : 'No failures'}** in ${sorted.length} results (scenario × client).`,
+    `**${counts.fail ? `${counts.fail} failed` : 'No failures'}**${counts['harness-error'] ? `, **${counts['harness-error']} harness errors**` : ''} in ${sorted.length} results (scenario × client).`,
     '',
     '| verdict | count |',
     '|---|---|',
@@ -82,10 +82,30 @@ export const summaryMd: ReportWriter = (results, meta) => {
     ...matrix(sorted),
     '',
   ];
+  const errors = sorted.filter((r) => r.verdict === 'harness-error');
+  if (errors.length) {
+    lines.push('## Harness errors (comfy-chaos failed, not the client)', '');
+    for (const r of errors) {
+      lines.push(`### 💥 ${r.scenario.id} ${r.scenario.name} × ${r.client}`, '', '```text', verdictNote(r, 12) ?? '', '```', '', '```sh', r.replay, '```', '');
+    }
+  }
   if (failures.length) {
     lines.push('## Failures', '');
     for (const r of failures.slice(0, MAX_FAILURES_LISTED)) lines.push(...failure(r));
     if (failures.length > MAX_FAILURES_LISTED) lines.push(`…and ${failures.length - MAX_FAILURES_LISTED} more failures: see junit.xml or index.html.`, '');
+  }
+  const inconclusive = sorted.filter((r) => r.verdict === 'inconclusive');
+  if (inconclusive.length) {
+    lines.push('## Inconclusive (a fault never fired: nothing was tested)', '');
+    for (const r of inconclusive) {
+      const unfired = r.unfired?.length ? r.unfired.map((u) => `${u.fault}: ${u.why}`).join('; ') : (r.reason ?? 'a fault never fired');
+      lines.push(`- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${cell(unfired)}`);
+    }
+    lines.push('');
+  }
+  const nonStrict = sorted.filter((r) => r.verdict === 'non-strict');
+  if (nonStrict.length) {
+    lines.push('## Non-strict (correct, but gave up where a retry would have succeeded)', '', ...nonStrict.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${cell(r.reason ?? 'gave up')}`), '');
   }
   const degraded = sorted.filter((r) => r.verdict === 'degraded');
   if (degraded.length) {
