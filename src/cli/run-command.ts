@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { executePlan, exitCodeOf, parseFailOn, selectScenarios, shardOf, type RunPlan } from '../harness/run-plan.ts';
 import { UsageError } from '../harness/usage-error.ts';
+import { comfyuiProfileNames } from '../simulator/index.ts';
 import { isRelayScenario, needsNetwork } from '../scenarios/scenario.ts';
 
 function parseSeed(value: string): number {
@@ -23,8 +24,9 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', 'scenarios run at once on the network transport', '4')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the catalogue (for CI matrices)')
     .option('--strict', 'a missing Toxiproxy (or STOMP broker, for relays) is an error (exit 2), not a skip', false)
+    .option('--comfyui <version...>', `the ComfyUI the simulators play: ${comfyuiProfileNames.join(', ')}, or all (each a column of the report) [default each scenario's own, else 0.3.64]`)
     .option('--fail-on <verdicts...>', 'verdicts that make the run exit 1, comma-separated (pass, degraded, non-strict, fail, inconclusive, skipped, harness-error) [default fail,harness-error]')
-    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[] }) => {
+    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[]; comfyui?: string[] }) => {
       const failOn = parseFailOn(opts.failOn);
       if (opts.transport !== 'memory' && opts.transport !== 'network') {
         throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
@@ -45,6 +47,7 @@ export function registerRun(program: Command): void {
         concurrency,
         reportDir: opts.report ?? join('reports', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
         strict: opts.strict || process.env.COMFY_CHAOS_STRICT === '1',
+        ...(opts.comfyui ? { comfyui: opts.comfyui } : {}),
       };
       const results = await executePlan(plan);
       process.exitCode = exitCodeOf(results, failOn);

@@ -98,6 +98,8 @@ export interface ScenarioResult {
   scenario: { id: string; name: string; purpose: string; cites?: string };
   client: string;
   transport: 'memory' | 'network';
+  /** The ComfyUI profile the simulators played (src/simulator/profiles); absent in reports written before profiles, which ran the baseline 0.3.64. */
+  comfyui?: string;
   seed: number;
   verdict: Verdict;
   /** Why it was skipped, or a one-line summary of the failure. */

@@ -18,6 +18,8 @@ import { loadScenarioFile, looksLikeScenarioFile, scenarioSource } from '../scen
 import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { Progress } from './report/progress.ts';
 import { UsageError } from './usage-error.ts';
+import type { ComfyuiProfile } from '../protocol/index.ts';
+import { comfyuiProfileNames, findComfyuiProfile, resolveComfyuiProfiles } from '../simulator/index.ts';
 
 export interface RunPlan {
   scenarios: Scenario[];
@@ -29,6 +31,11 @@ export interface RunPlan {
   concurrency: number;
   reportDir: string;
   strict: boolean;
+  /**
+   * ComfyUI profiles to run every scenario on (`run --comfyui`): names, or `all`; each becomes a
+   * column of the report [default: each scenario's own `comfyui`, else the baseline 0.3.64].
+   */
+  comfyui?: string[];
   /** Routes every simulator tries before its own: for tests of the harness itself (see RunScenarioOptions). */
   simulatorRoutes?: Route[];
 }
@@ -82,10 +89,11 @@ export function compareIds(a: string, b: string): number {
   return ga! - gb! || na! - nb!;
 }
 
-export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string }): string {
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string; comfyui?: string }): string {
   const scenario = r.source ? shellQuote(r.source) : r.scenario.id;
   const who = r.relay === undefined ? `--client ${shellQuote(r.client)}` : `--relay ${shellQuote(r.relay)}`;
-  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}`;
+  const comfyui = r.comfyui === undefined ? '' : ` --comfyui ${shellQuote(r.comfyui)}`;
+  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}${comfyui}`;
 }
 
 /** The repository root (where clients/relays lives): two folders up from this file. */
@@ -135,6 +143,22 @@ export function pairScenarios<C extends { relay?: boolean }>(scenarios: readonly
   });
 }
 
+/**
+ * Every task once per `--comfyui` profile (a column each in the report); without the option, once,
+ * on the scenario's own profile. Unknown names, in the option or a scenario, are a UsageError.
+ */
+export function withProfiles<T extends { scenario: Scenario }>(tasks: readonly T[], selectors: readonly string[] | undefined): Array<T & { comfyui?: ComfyuiProfile }> {
+  try {
+    for (const { scenario } of tasks) if (scenario.comfyui) findComfyuiProfile(scenario.comfyui);
+    if (!selectors?.length) return [...tasks];
+    const profiles = resolveComfyuiProfiles(selectors);
+    if (!profiles.length) throw new Error(`--comfyui needs a profile name (${comfyuiProfileNames.join(', ')}) or all`);
+    return tasks.flatMap((task) => profiles.map((comfyui) => ({ ...task, comfyui })));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
@@ -164,7 +188,7 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
       out.write(`note: no Toxiproxy, so network-fault scenarios are skipped: ${toxiproxy.reason}\n`);
     } else if (toxiproxy.status === 'ready') out.write(`toxiproxy ${toxiproxy.version} (${toxiproxy.kind}) at ${toxiproxy.url}\n`);
   }
-  const tasks = pairScenarios(plan.scenarios, clients);
+  const tasks = withProfiles(pairScenarios(plan.scenarios, clients), plan.comfyui);
   const progress = new Progress(out, tasks.length);
   const startedAt = new Date().toISOString();
   let results: ScenarioResult[];
@@ -174,10 +198,10 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
   try {
     // Memory runs are CPU-bound and share nothing: one at a time keeps virtual time honest.
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
-    results = await poolRun(tasks, limit, async ({ scenario, client }) => {
+    results = await poolRun(tasks, limit, async ({ scenario, client, comfyui }) => {
       progress.started(scenario, client.name);
-      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}) });
-      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) });
+      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}) });
+      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) });
       progress.finished(result);
       return result;
     });

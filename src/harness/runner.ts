@@ -1,7 +1,8 @@
 import { VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
-import { Simulator } from '../simulator/index.ts';
+import { baselineProfile, findComfyuiProfile, Simulator } from '../simulator/index.ts';
+import { clientBasePath, type ComfyuiProfile } from '../protocol/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
 import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
@@ -28,6 +29,8 @@ export interface RunScenarioOptions {
   toxiproxy?: AcquiredToxiproxy | SkippedToxiproxy;
   /** The command that runs exactly this again, for reports. */
   replay: string;
+  /** The ComfyUI every simulator of the run plays (src/simulator/profiles) [default the scenario's `comfyui`, else the baseline 0.3.64]. */
+  comfyui?: ComfyuiProfile;
   /** Time after every job settled to wait for late duplicates, in ms of the run's clock [default 3000 memory, 500 network] */
   graceMs?: number;
   /**
@@ -125,8 +128,11 @@ function multiplex(entries: { baseUrl: string; fetch: FetchLike; webSocketFactor
  * the client reaching them through it. Every wait is bounded by the scenario's `maxRunMs`.
  */
 export async function runScenario(scenario: Scenario, client: ClientUnderTest, options: RunScenarioOptions): Promise<ScenarioResult> {
+  const profile = options.comfyui ?? (scenario.comfyui ? findComfyuiProfile(scenario.comfyui) : baselineProfile);
   const reason = skipReason(scenario, client, options);
-  if (reason) return skipped(scenario, client, options, reason);
+  if (reason) return { ...skipped(scenario, client, options, reason), comfyui: profile.name };
+  // A front (a proxy under a prefix, /api only) is where clients are pointed: origin + base path.
+  const basePath = clientBasePath(profile);
   const wallStart = Date.now();
   const wallBoundMs = options.wallBoundMs ?? scenario.maxRunMs + WALL_SLACK_MS;
   const overWallBound = () => Date.now() - wallStart > wallBoundMs;
@@ -146,6 +152,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     new Simulator({
       clock,
       seed: options.seed + i,
+      profile,
       faults: i === 0 ? scenario.faults : [],
       script: i === 0 ? scenario.script : undefined,
       holdTimeFaults: true,
@@ -251,7 +258,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     };
     if (memory) {
       const transports = sims.map((sim, i) => sim.memoryTransport(`http://127.0.0.1:${8188 + i}`));
-      context.comfyUrl = transports.map((t) => t.baseUrl).join(',');
+      context.comfyUrl = transports.map((t) => t.baseUrl + basePath).join(',');
       context.inProcess = { ...multiplex(transports), clock };
     } else {
       const urls: string[] = [];
@@ -262,12 +269,12 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
           const name = `cc-${process.pid}-${++proxyCounter}-${scenario.id}-${i}`;
           const control = await proxy.client.createProxy({ name, upstream: `127.0.0.1:${server.port}` });
           network.addProxy(control);
-          urls.push(`http://${control.address}`);
-        } else urls.push(server.url);
+          urls.push(`http://${control.address}${basePath}`);
+        } else urls.push(server.url + basePath);
       }
       context.comfyUrl = urls.join(',');
     }
-    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}` });
+    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, comfyui ${profile.name}, servers ${context.comfyUrl}` });
     try {
       session = await client.start(context);
     } catch (error) {
@@ -291,7 +298,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     for (const sim of sims) await sim.close().catch((error: unknown) => recordInternalError(trace, 'simulator close', error));
     releaseGuard();
   }
-  return buildResult(trace.events, scenario, client, options, wallStart, startFailure);
+  return { ...buildResult(trace.events, scenario, client, options, wallStart, startFailure), comfyui: profile.name };
 }
 
 /** An error of the harness or simulator, as the trace's `internal_error` (the verdict becomes `harness-error`). */

@@ -55,6 +55,9 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
     const id = (promptId: string) => jobIdByPrompt.get(promptId);
     unsubscribers.push(
       session.on('submitted', (e) => {
+        // A server that names prompts itself (ComfyUI before 2025-07-14) gives another id: every later event carries it.
+        const submitted = id(e.submitId);
+        if (submitted !== undefined && e.promptId !== e.submitId) jobIdByPrompt.set(e.promptId, submitted);
         const jobId = id(e.promptId);
         if (jobId) write({ type: 'submitted', id: jobId, prompt_id: e.promptId });
       }),
@@ -105,7 +108,8 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
         }
         const session = client.window(command.window ?? 'default');
         watch(session);
-        // The prompt id is chosen before the POST, so the mapping exists before any event.
+        // The submit id is chosen before the POST, so the mapping exists before any event; the
+        // server's id, when it differs, is mapped on `submitted`, which comes before any other event.
         const job = session.submit(command.prompt);
         jobIdByPrompt.set(job.promptId, command.id);
         promptByJobId.set(command.id, { promptId: job.promptId, session });

@@ -5,7 +5,13 @@ import type { ConnectionState } from './connection.ts';
 export type FailedReason = 'error' | 'timeout' | 'disconnected';
 
 export interface SubmittedEvent {
+  /** The prompt's id on the server: every later event of the job carries this one. */
   promptId: string;
+  /**
+   * The id the job was submitted under ({@link Job.promptId}, sent as `prompt_id`). It differs
+   * from `promptId` on a server that names prompts itself (ComfyUI before 2025-07-14).
+   */
+  submitId: string;
   server: string;
   /** The queue number ComfyUI gave it (unknown when the reply was lost and the job found by a check). */
   number?: number;

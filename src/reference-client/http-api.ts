@@ -39,6 +39,8 @@ const tolerantQueueReply = z.looseObject({ queue_running: z.array(queueItemLoose
 export interface QueueSnapshot {
   running: Set<string>;
   pending: Set<string>;
+  /** Each item's `extra_data` (item[3]) by prompt id, where it is an object. */
+  extraData: Map<string, Record<string, unknown>>;
 }
 
 export type PostPromptResult =
@@ -66,7 +68,7 @@ export class ComfyHttp {
     private readonly requestTimeoutMs: number,
   ) {}
 
-  async postPrompt(server: string, body: { prompt: ApiPrompt; client_id: string; prompt_id: string; extra_data?: Record<string, unknown> }): Promise<PostPromptResult> {
+  async postPrompt(server: string, body: { prompt: ApiPrompt; client_id: string; prompt_id?: string; extra_data?: Record<string, unknown> }): Promise<PostPromptResult> {
     const response = await this.request(server, '/prompt', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -88,10 +90,30 @@ export class ComfyHttp {
   async getQueue(server: string): Promise<QueueSnapshot> {
     const response = await this.request(server, '/queue');
     const reply = parseReply(tolerantQueueReply, await this.expectOk(response, 'GET /queue'), 'GET /queue');
+    const extraData = new Map<string, Record<string, unknown>>();
+    for (const item of [...reply.queue_running, ...reply.queue_pending]) {
+      const extra = item[3];
+      if (typeof extra === 'object' && extra !== null && !Array.isArray(extra)) extraData.set(String(item[1]), extra as Record<string, unknown>);
+    }
     return {
       running: new Set(reply.queue_running.map((item) => String(item[1]))),
       pending: new Set(reply.queue_pending.map((item) => String(item[1]))),
+      extraData,
     };
+  }
+
+  /** `GET /history?max_items=N`: the last N entries' `extra_data` (entry.prompt[3]) by prompt id, read loosely. */
+  async getRecentExtraData(server: string, maxItems: number): Promise<Map<string, Record<string, unknown>>> {
+    const what = 'GET /history';
+    const response = await this.request(server, `/history?max_items=${maxItems}`);
+    const reply = parseReply(z.record(z.string(), z.unknown()), await this.expectOk(response, what), what);
+    const out = new Map<string, Record<string, unknown>>();
+    for (const [promptId, entry] of Object.entries(reply)) {
+      const prompt = typeof entry === 'object' && entry !== null ? (entry as { prompt?: unknown }).prompt : undefined;
+      const extra = Array.isArray(prompt) ? prompt[3] : undefined;
+      if (typeof extra === 'object' && extra !== null && !Array.isArray(extra)) out.set(promptId, extra as Record<string, unknown>);
+    }
+    return out;
   }
 
   /** The entry, or undefined when ComfyUI answers `{}` (unknown, unfinished, evicted or lost). */

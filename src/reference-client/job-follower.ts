@@ -38,9 +38,17 @@ export interface FollowerHooks {
 export class JobFollower {
   readonly stats: FollowerStats = { resyncs: 0, checks: 0, historyRetries: 0, historyFallbacks: 0, lostRechecks: 0, previewsUnattributed: 0 };
   private readonly progress: ProgressDebouncer;
-  private readonly held = new Map<string, (() => void)[]>();
-  private readonly resolvers = new Map<string, (outcome: JobOutcome) => void>();
-  private readonly recheckScheduled = new Set<string>();
+  // Keyed by the record, not its id: a job is renamed when the server names the prompt itself.
+  private readonly held = new Map<JobRecord, (() => void)[]>();
+  private readonly resolvers = new Map<JobRecord, (outcome: JobOutcome) => void>();
+  private readonly recheckScheduled = new Set<JobRecord>();
+  /**
+   * Frames about a prompt no job of ours has, received while a POST /prompt is in flight: on a
+   * server that names prompts itself they may be that job's, beating the reply (shared
+   * comfyui-protocol.md §2). Matched once a reply names the prompt; dropped when no POST is in
+   * flight any more. At most {@link UNCLAIMED_LIMIT}, oldest dropped first.
+   */
+  private readonly unclaimed: Array<{ promptId: string; replay: () => void }> = [];
   private stopped = false;
 
   constructor(
@@ -67,7 +75,7 @@ export class JobFollower {
   track(promptId: string, server: string): { job: JobRecord; outcome: Promise<JobOutcome> } {
     const job = this.registry.add(promptId, server, this.clock.now());
     job.serverDropsAtSubmit = this.hooks.serverDrops();
-    const outcome = new Promise<JobOutcome>((resolve) => this.resolvers.set(promptId, resolve));
+    const outcome = new Promise<JobOutcome>((resolve) => this.resolvers.set(job, resolve));
     return { job, outcome };
   }
 
@@ -79,9 +87,10 @@ export class JobFollower {
   accepted(job: JobRecord, number: number | undefined, seen?: JobObservation): void {
     if (job.state === 'submitting') job.state = 'queued';
     job.released = true;
-    this.emitter.emit('submitted', { promptId: job.promptId, server: job.server, ...(number === undefined ? {} : { number }) });
-    for (const emit of this.held.get(job.promptId) ?? []) emit();
-    this.held.delete(job.promptId);
+    this.emitter.emit('submitted', { promptId: job.promptId, submitId: job.submitId, server: job.server, ...(number === undefined ? {} : { number }) });
+    for (const emit of this.held.get(job) ?? []) emit();
+    this.held.delete(job);
+    this.replayUnclaimed(job.promptId);
     if (job.state !== 'done') this.startTimers(job);
     if (seen) this.apply(job, seen);
     this.hooks.changed();
@@ -89,12 +98,19 @@ export class JobFollower {
 
   /** The prompt never ran (400, or POST kept failing): fail it, dropping anything held. */
   refused(job: JobRecord, reason: 'error' | 'disconnected', error: string): void {
-    this.held.delete(job.promptId);
+    this.held.delete(job);
     job.released = true;
+    this.replayUnclaimed(undefined);
     this.settle(job, { type: 'failed', promptId: job.promptId, server: job.server, reason, error });
   }
 
+  /** The server named the prompt of `job` itself (its POST reply, or a look that found it): follow that id. */
+  rename(job: JobRecord, promptId: string): void {
+    this.registry.rename(job, promptId);
+  }
+
   onMessage(message: KnownServerMessage): void {
+    if (this.unclaimedNow(promptIdOf(message.data), () => this.onMessage(message))) return;
     switch (message.type) {
       case 'status':
         // The server's queue is empty while we think jobs run on it: we missed their end
@@ -159,6 +175,7 @@ export class JobFollower {
 
   onBinary(frame: BinaryFrame): void {
     if (frame.kind === 'preview_image_with_metadata') {
+      if (this.unclaimedNow(frame.metadata.prompt_id, () => this.onBinary(frame))) return;
       const job = this.registry.active(frame.metadata.prompt_id);
       if (!job) return;
       const event = { promptId: job.promptId, mimeType: frame.metadata.image_type, image: frame.image, node: frame.metadata.display_node_id };
@@ -267,8 +284,8 @@ export class JobFollower {
     this.progress.forget(job.promptId);
     for (const timer of job.timers) this.clock.clearTimeout(timer);
     job.timers = [];
-    const resolve = this.resolvers.get(job.promptId);
-    this.resolvers.delete(job.promptId);
+    const resolve = this.resolvers.get(job);
+    this.resolvers.delete(job);
     this.emitFor(job, () => {
       const { type, ...event } = outcome;
       this.emitter.emit(type, event as never);
@@ -281,8 +298,8 @@ export class JobFollower {
   stop(error: string): void {
     for (const job of this.registry.pending()) {
       job.released = true;
-      for (const emit of this.held.get(job.promptId) ?? []) emit();
-      this.held.delete(job.promptId);
+      for (const emit of this.held.get(job) ?? []) emit();
+      this.held.delete(job);
       this.settle(job, { type: 'failed', promptId: job.promptId, server: job.server, reason: 'disconnected', error });
     }
     this.stopped = true;
@@ -362,11 +379,11 @@ export class JobFollower {
   }
 
   private scheduleRecheck(job: JobRecord): void {
-    if (this.recheckScheduled.has(job.promptId)) return;
-    this.recheckScheduled.add(job.promptId);
+    if (this.recheckScheduled.has(job)) return;
+    this.recheckScheduled.add(job);
     job.timers.push(
       this.clock.setTimeout(() => {
-        this.recheckScheduled.delete(job.promptId);
+        this.recheckScheduled.delete(job);
         this.stats.lostRechecks++;
         void this.check([job]);
       }, this.timings.lostRecheckDelayMs),
@@ -397,12 +414,43 @@ export class JobFollower {
   /** Runs `emit` now, or once the job's POST /prompt reply arrives. */
   private emitFor(job: JobRecord, emit: () => void): void {
     if (job.released) emit();
-    else this.held.set(job.promptId, [...(this.held.get(job.promptId) ?? []), emit]);
+    else this.held.set(job, [...(this.held.get(job) ?? []), emit]);
+  }
+
+  /**
+   * Keeps a frame about `promptId` for later when no job has that id but a POST is in flight
+   * (the frame may be that job's under the id the server will give it). Returns whether it was kept.
+   */
+  private unclaimedNow(promptId: string | undefined, replay: () => void): boolean {
+    if (promptId === undefined || this.registry.get(promptId) || this.registry.unnamed().length === 0) return false;
+    this.unclaimed.push({ promptId, replay });
+    if (this.unclaimed.length > UNCLAIMED_LIMIT) this.unclaimed.shift();
+    return true;
+  }
+
+  /** Replays the kept frames of `promptId` (now a job's), in arrival order; forgets them all once no POST is in flight. */
+  private replayUnclaimed(promptId: string | undefined): void {
+    const mine = promptId === undefined ? [] : this.unclaimed.filter((f) => f.promptId === promptId);
+    if (mine.length) {
+      const rest = this.unclaimed.filter((f) => f.promptId !== promptId);
+      this.unclaimed.length = 0;
+      this.unclaimed.push(...rest);
+      for (const frame of mine) frame.replay();
+    }
+    if (this.registry.unnamed().length === 0) this.unclaimed.length = 0;
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
+}
+
+/** Frames kept for POSTs in flight (see `unclaimed`): a bound, not a tuning knob. */
+const UNCLAIMED_LIMIT = 2000;
+
+function promptIdOf(data: unknown): string | undefined {
+  const id = typeof data === 'object' && data !== null ? (data as { prompt_id?: unknown }).prompt_id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** Re-reads the state: it changes while a confirmation awaits. */

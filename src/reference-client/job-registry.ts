@@ -13,7 +13,14 @@ export type JobState = 'submitting' | 'queued' | 'running' | 'done';
 export type Observation = 'finished' | 'queued' | 'running' | 'absent' | 'unreachable';
 
 export interface JobRecord {
-  readonly promptId: string;
+  /**
+   * The prompt's id on the server, which every frame and HTTP answer about it carries. Until the
+   * POST /prompt reply it is the id the client sent; a server that names prompts itself (every
+   * ComfyUI before 2025-07-14, commit 260a5ca5) gives another, and the job is renamed to it.
+   */
+  promptId: string;
+  /** The id the job was submitted under (the client's choice, sent as `prompt_id`): the user's handle, never changed. */
+  readonly submitId: string;
   readonly server: string;
   readonly submittedAt: number;
   state: JobState;
@@ -70,6 +77,8 @@ export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
   /** Finished jobs are remembered (bounded) so late frames about them are recognised and ignored. */
   private readonly finished: string[] = [];
+  /** submitId -> promptId, for jobs the server named itself. */
+  private readonly renamed = new Map<string, string>();
 
   constructor(private readonly retainFinished = 1000) {}
 
@@ -77,6 +86,7 @@ export class JobRegistry {
     if (this.jobs.has(promptId)) throw new Error(`job ${promptId} is already registered`);
     const record: JobRecord = {
       promptId,
+      submitId: promptId,
       server,
       submittedAt: now,
       state: 'submitting',
@@ -96,8 +106,10 @@ export class JobRegistry {
     return record;
   }
 
+  /** By the server's prompt id, or by the id the job was submitted under. */
   get(promptId: string | undefined): JobRecord | undefined {
-    return promptId === undefined ? undefined : this.jobs.get(promptId);
+    if (promptId === undefined) return undefined;
+    return this.jobs.get(promptId) ?? this.jobs.get(this.renamed.get(promptId) ?? '');
   }
 
   /** A job not yet done (submitting included). */
@@ -131,8 +143,29 @@ export class JobRegistry {
     job.outcome = outcome;
     this.counts[outcome.type]++;
     this.finished.push(promptId);
-    while (this.finished.length > this.retainFinished) this.jobs.delete(this.finished.shift()!);
+    while (this.finished.length > this.retainFinished) {
+      const evicted = this.finished.shift()!;
+      const record = this.jobs.get(evicted);
+      this.jobs.delete(evicted);
+      if (record) this.renamed.delete(record.submitId);
+    }
     return true;
+  }
+
+  /** Jobs whose POST /prompt is still in flight: their server-side id may not be known yet. */
+  unnamed(): JobRecord[] {
+    return this.pending().filter((job) => !job.released);
+  }
+
+  /** The server named the prompt `promptId` (not the id sent): frames and HTTP use that from now on. */
+  rename(job: JobRecord, promptId: string): void {
+    if (job.promptId === promptId) return;
+    const other = this.jobs.get(promptId);
+    if (other && other !== job) throw new Error(`the server named job ${job.submitId} ${promptId}, the id of job ${other.submitId}`);
+    this.jobs.delete(job.promptId);
+    job.promptId = promptId;
+    this.jobs.set(promptId, job);
+    this.renamed.set(job.submitId, promptId);
   }
 
   /** Removes a job that never reached the server (POST rejected or not sent). */

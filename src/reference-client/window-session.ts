@@ -10,6 +10,7 @@ import { resolveTimings, resolveTransport, type ResolvedTimings, type TimingOpti
 import { resolveMutation, type MutantName, type MutationOptions } from './mutants.ts';
 import { Poller } from './poller.ts';
 import { observeJobs, type JobObservation } from './resync.ts';
+import { findBySubmitId, SUBMIT_ID_KEY } from './submit-lookup.ts';
 import { seededRandom, uuid4, type Random } from './seeded-random.ts';
 import { ServerPool } from './server-pool.ts';
 import { TolerantParser, type ParserStats } from './tolerant-parser.ts';
@@ -24,13 +25,22 @@ export interface WindowSessionOptions extends TimingOptions, TransportOptions, M
 export interface SubmitOptions {
   /** Merged into the prompt's `extra_data` (`client_id` is always this session's). */
   extraData?: Record<string, unknown>;
-  /** [promptId=a seeded uuid] Chosen by the client so socket events that beat the POST reply are recognised. */
+  /**
+   * [promptId=a seeded uuid] Sent as `prompt_id`, so that socket events that beat the POST reply
+   * are recognised at once on a server that honours it (ComfyUI since 2025-07-14). A server may
+   * name the prompt itself: the reply's id is then followed (events carry it), and frames that
+   * arrived before the reply are matched once it is known.
+   */
   promptId?: string;
 }
 
-export type SubmitResult = { ok: true; server: string; number?: number } | { ok: false; error: string };
+export type SubmitResult =
+  /** `promptId`: the prompt's id on the server (the reply's), which may differ from {@link Job.promptId}. */
+  | { ok: true; server: string; promptId: string; number?: number }
+  | { ok: false; error: string };
 
 export interface Job {
+  /** The id the job was submitted under: a handle for `cancel`, and the server's id where it honours it. */
   readonly promptId: string;
   /** Resolves when ComfyUI accepted or refused the prompt. Never rejects. */
   readonly accepted: Promise<SubmitResult>;
@@ -84,6 +94,8 @@ export class WindowSession {
   private readonly poller: Poller;
   private readonly clock: Clock;
   private readonly acceptances = new Map<string, Promise<SubmitResult>>();
+  /** Per server: whether its last POST reply kept the client's `prompt_id` (a capability learnt, not assumed). */
+  private readonly idsHonoured = new Map<string, boolean>();
   private lockedServer: string | undefined;
   private lockTimer: TimerHandle | undefined;
   /** Uploads and submits in flight: they need the lock even before a job exists. */
@@ -208,12 +220,14 @@ export class WindowSession {
   }
 
   /** Cancels a job: deleted from the queue if still pending there, interrupted if running. */
-  async cancel(promptId: string): Promise<CancelResult> {
-    const first = this.registry.active(promptId);
+  /** `promptId`: the job's handle ({@link Job.promptId}) or its id on the server. */
+  async cancel(handle: string): Promise<CancelResult> {
+    const first = this.registry.active(handle);
     if (!first) return 'not_pending';
-    if (!first.released) await this.acceptances.get(promptId);
-    const job = this.registry.active(promptId);
+    if (!first.released) await this.acceptances.get(first.submitId);
+    const job = this.registry.active(handle);
     if (!job) return 'not_pending';
+    const promptId = job.promptId;
     const queue = await this.http.getQueue(job.server);
     if (queue.pending.has(promptId)) {
       await this.http.deleteFromQueue(job.server, [promptId]);
@@ -289,7 +303,9 @@ export class WindowSession {
     this.connection.connect(server);
     // The socket must be registered before the prompt runs, or a fast (cached) job's events go nowhere.
     if (!this.connection.healthy) await this.connection.waitUntilOpen(this.timings.socketReadyTimeoutMs);
-    const body = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId } };
+    // The submit id also rides in extra_data (echoed by /queue and /history), so a prompt whose
+    // reply was lost can be found on a server that ignored `prompt_id` and named it itself.
+    const body = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId, [SUBMIT_ID_KEY]: job.submitId } };
     // After a failed POST the reply may have been lost after ComfyUI queued the prompt: before
     // every retry, look; post again only when the server says it does not have it. A look that
     // cannot reach the server counts as a failed attempt, never as "absent" (posting then could
@@ -301,13 +317,17 @@ export class WindowSession {
     for (let attempt = 0; ; attempt++) {
       if (this.closed) return { ok: false, error: 'window session closed' };
       let failure: unknown;
-      const seen = mustLook ? (await observeJobs(this.http, server, [promptId])).get(promptId)! : undefined;
+      const seen = mustLook ? await this.look(job) : undefined;
       if (seen?.kind === 'queued' || seen?.kind === 'running' || seen?.kind === 'finished') return this.accept(job, undefined, opensBeforePost, seen);
       if (seen?.kind === 'unreachable') failure = new ReferenceClientError('CC_ERR_HTTP_NETWORK', `could not look for the prompt before posting again: ${seen.error}`);
       else {
         try {
           const result = await this.http.postPrompt(server, body);
-          if (result.kind === 'accepted') return this.accept(job, result.reply.number, opensBeforePost);
+          if (result.kind === 'accepted') {
+            this.idsHonoured.set(server, result.reply.prompt_id === job.submitId);
+            this.follower.rename(job, result.reply.prompt_id);
+            return this.accept(job, result.reply.number, opensBeforePost);
+          }
           const error = `prompt rejected (${result.status}): ${result.message}`;
           this.follower.refused(job, 'error', error);
           return { ok: false, error };
@@ -319,7 +339,7 @@ export class WindowSession {
       const transient = isTransient(failure);
       if (!transient || attempt >= this.timings.submitRetryLimit) {
         // Last look: a prompt queued behind a lost reply must be followed, not reported failed.
-        const last = (await observeJobs(this.http, server, [promptId])).get(promptId)!;
+        const last = await this.look(job);
         if (last.kind === 'queued' || last.kind === 'running' || last.kind === 'finished') return this.accept(job, undefined, opensBeforePost, last);
         const error = `POST /prompt failed after ${attempt + 1} attempt(s): ${describeError(failure)}`;
         this.follower.refused(job, transient && !(failure instanceof ReferenceClientError && failure.code === 'CC_ERR_HTTP_STATUS') ? 'disconnected' : 'error', error);
@@ -340,7 +360,21 @@ export class WindowSession {
     // dropped and came back, whose resync skipped the job (still submitting then).
     const resyncedWithoutJob = this.connection.stats.opens !== opensBeforePost;
     if (!this.connection.healthy || resyncedWithoutJob) void this.follower.check([job]);
-    return { ok: true, server: job.server, ...(number === undefined ? {} : { number }) };
+    return { ok: true, server: job.server, promptId: job.promptId, ...(number === undefined ? {} : { number }) };
+  }
+
+  /**
+   * What HTTP says about a job whose POST reply was lost: by its id, and, unless the server is
+   * known to honour client ids, by the submit id in `extra_data` (renaming the job when found).
+   */
+  private async look(job: JobRecord): Promise<JobObservation> {
+    const byId = (await observeJobs(this.http, job.server, [job.promptId])).get(job.promptId)!;
+    if (byId.kind !== 'absent' || this.idsHonoured.get(job.server) === true) return byId;
+    const found = await findBySubmitId(this.http, job.server, job.submitId);
+    if (found.kind === 'unreachable') return found;
+    if (found.kind === 'absent') return byId;
+    this.follower.rename(job, found.promptId);
+    return (await observeJobs(this.http, job.server, [job.promptId])).get(job.promptId)!;
   }
 
   private lock(): string {

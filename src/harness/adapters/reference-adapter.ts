@@ -55,7 +55,12 @@ export function referenceClient(name = 'reference', overrides: ReferenceOverride
         watched.add(window);
         const session = client.window(window);
         const job = (promptId: string) => jobOf.get(promptId) ?? `unknown:${promptId}`;
-        session.on('submitted', (e) => events.onEvent({ type: 'submitted', id: job(e.promptId), prompt_id: e.promptId, window, ...{ server: e.server } }));
+        session.on('submitted', (e) => {
+          // A server that names prompts itself gives another id than the one submitted: follow it.
+          const id = jobOf.get(e.submitId);
+          if (id !== undefined && e.promptId !== e.submitId) jobOf.set(e.promptId, id);
+          events.onEvent({ type: 'submitted', id: job(e.promptId), prompt_id: e.promptId, window, ...{ server: e.server } });
+        });
         session.on('progress', (e) => events.onEvent({ type: 'progress', id: job(e.promptId), value: e.value, max: e.max, node: e.node, window }));
         session.on('completed', (e) =>
           events.onEvent({ type: 'completed', id: job(e.promptId), prompt_id: e.promptId, outputs: e.outputs, window, ...{ server: e.server, confirmedBy: e.confirmedBy } }),
