@@ -35,6 +35,26 @@ export function onMessage(
   return { on: 'message', type, ...options };
 }
 
+/**
+ * A phase of prompt `prompt` (the n-th accepted) on the server: fires for every client, whether or
+ * not it sent a client_id (ComfyUI sends `execution_*` only to the prompt's client). `started` is
+ * just before `execution_start`, `finished` just before the terminal `execution_*` message,
+ * `history_written` just before the final `status` and `executing {node: null}`.
+ */
+export function onPrompt(event: 'started' | 'finished' | 'history_written', prompt = 1): { on: 'prompt'; event: typeof event; prompt: number } {
+  return { on: 'prompt', event, prompt };
+}
+
+/** An output node of prompt `prompt` has its output, just before its `executed` (every client). */
+export function onOutput(prompt = 1): { on: 'node'; event: 'finished'; outputNode: true; prompt: number } {
+  return { on: 'node', event: 'finished', outputNode: true, prompt };
+}
+
+/** The first node of prompt `prompt` starts: just after `execution_start` and `execution_cached` (every client). */
+export function onFirstNode(prompt = 1): { on: 'node'; event: 'started'; prompt: number; occurrence: 1 } {
+  return { on: 'node', event: 'started', prompt, occurrence: 1 };
+}
+
 export function atMs(afterMs: number): { on: 'time'; afterMs: number } {
   return { on: 'time', afterMs };
 }

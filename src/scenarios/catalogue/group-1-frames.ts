@@ -1,5 +1,5 @@
 import type { ScenarioInput } from '../scenario.ts';
-import { onMessage, quick, sleepJob } from './builders.ts';
+import { onMessage, onPrompt, quick, sleepJob } from './builders.ts';
 
 /**
  * Group 1, frame parsing: what arrives on the socket is not always one clean JSON message.
@@ -30,7 +30,7 @@ export const group1Frames: ScenarioInput[] = [
     name: 'bom-on-every-frame',
     purpose: 'Every frame of the job starts with a UTF-8 BOM (a re-encoding proxy): all of them are still read',
     jobs: [job()],
-    faults: [{ type: 'bom', frames: 60, at: onMessage('execution_start') }],
+    faults: [{ type: 'bom', frames: 60, at: onPrompt('started') }],
     ...quick,
   },
   {
@@ -79,7 +79,7 @@ export const group1Frames: ScenarioInput[] = [
     purpose: 'crystools.monitor broadcasts before every frame, plus display_component and notification messages, are ignored',
     jobs: [job()],
     faults: [
-      { type: 'unknown_type', frames: 60, at: onMessage('execution_start') },
+      { type: 'unknown_type', frames: 60, at: onPrompt('started') },
       { type: 'unknown_type', messageType: 'display_component', at: onMessage('executed') },
       { type: 'unknown_type', messageType: 'notification', at: onMessage('execution_success') },
     ],
@@ -142,7 +142,7 @@ export const group1Frames: ScenarioInput[] = [
     name: 'extra-fields',
     purpose: 'Every message carries fields a newer server might add: ignored, nothing rejected',
     jobs: [job()],
-    faults: [{ type: 'extra_fields', frames: 60, at: onMessage('execution_start') }],
+    faults: [{ type: 'extra_fields', frames: 60, at: onPrompt('started') }],
     ...quick,
   },
   {

@@ -1,11 +1,14 @@
 import type { ScenarioInput } from '../scenario.ts';
-import { atMs, onMessage, sleepJob } from './builders.ts';
+import { atMs, onFirstNode, onMessage, onOutput, onPrompt, sleepJob } from './builders.ts';
 
 /**
  * Group 2, connection loss at every phase of a job. ComfyUI keeps nothing for a disconnected
  * client: whatever was sent while the socket was down is gone, and only HTTP (`/queue`,
  * `/history`) can tell what happened (comfyui-protocol.md section 5). A job of 1 s in 10 steps;
  * the reference client reconnects within ~100 ms while a job is pending and resyncs over HTTP.
+ * A phase of the job is a server-side trigger (`onPrompt`, `onOutput`), not a frame: ComfyUI sends
+ * `execution_start`, `executed` and `execution_success` only to a client that gave a client_id, and
+ * the phase must come for every client.
  */
 const job = () => sleepJob('j1', 1_000, 10);
 /** A socket drop costs a reconnect and a resync: well under a second on a healthy loopback. */
@@ -17,7 +20,7 @@ export const group2Connection: ScenarioInput[] = [
     name: 'terminate-before-execution-start',
     purpose: 'The socket dies (1006) just before execution_start: the whole run happens unseen or after a reconnect, completed once',
     jobs: [job()],
-    faults: [{ type: 'terminate', at: onMessage('execution_start', { prompt: 1 }) }],
+    faults: [{ type: 'terminate', at: onPrompt('started') }],
     ...bounds,
   },
   {
@@ -33,15 +36,15 @@ export const group2Connection: ScenarioInput[] = [
     name: 'terminate-between-executing-and-executed',
     purpose: 'The socket dies (1006) just before executed: the job completes exactly once via resync, outputs from history',
     jobs: [job()],
-    faults: [{ type: 'terminate', at: onMessage('executed', { prompt: 1 }) }],
+    faults: [{ type: 'terminate', at: onOutput() }],
     ...bounds,
   },
   {
     id: '2.4',
     name: 'terminate-between-success-and-executing-null',
-    purpose: 'The socket dies right after execution_success, before the final status and executing{null}: completed once, not twice',
+    purpose: 'The socket dies right after execution_success, as history is written, before the final status and executing{null}: completed once, not twice',
     jobs: [job()],
-    faults: [{ type: 'terminate', at: onMessage('execution_success', { prompt: 1, when: 'after' }) }],
+    faults: [{ type: 'terminate', at: onPrompt('history_written') }],
     ...bounds,
   },
   {
@@ -57,7 +60,7 @@ export const group2Connection: ScenarioInput[] = [
     name: 'close-1011-internal-error',
     purpose: 'A close with 1011 (server error) just after execution_start: reconnect, resync, completed once',
     jobs: [job()],
-    faults: [{ type: 'close', code: 1011, reason: 'internal error', at: onMessage('execution_start', { prompt: 1, when: 'after' }) }],
+    faults: [{ type: 'close', code: 1011, reason: 'internal error', at: onFirstNode() }],
     ...bounds,
   },
   {
@@ -65,7 +68,7 @@ export const group2Connection: ScenarioInput[] = [
     name: 'close-4000-application-code',
     purpose: 'A close with an application code (4000, as an auth or relay layer sends) before executed: still reconnect and complete',
     jobs: [job()],
-    faults: [{ type: 'close', code: 4000, reason: 'relay: session moved', at: onMessage('executed', { prompt: 1 }) }],
+    faults: [{ type: 'close', code: 4000, reason: 'relay: session moved', at: onOutput() }],
     ...bounds,
   },
   {
@@ -138,8 +141,8 @@ export const group2Connection: ScenarioInput[] = [
       'Two jobs queued; the socket blips (1006, upgrades refused for 0.4 s) while the first one ends, and the second runs on for 8 s, so no empty-queue status comes soon: only the HTTP resync on reconnect reports the first job in time',
     jobs: [sleepJob('j1', 1_000, 10), sleepJob('j2', 8_000, 16, { submitAtMs: 50 })],
     faults: [
-      { type: 'terminate', at: onMessage('executed', { prompt: 1 }) },
-      { type: 'refuse_upgrades', durationMs: 400, at: onMessage('executed', { prompt: 1, when: 'after' }) },
+      { type: 'terminate', at: onOutput() },
+      { type: 'refuse_upgrades', durationMs: 400, at: onOutput() },
     ],
     ...bounds,
   },

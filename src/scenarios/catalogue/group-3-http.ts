@@ -1,6 +1,6 @@
 import { txt2imgGraph } from '../graphs.ts';
 import type { ScenarioInput } from '../scenario.ts';
-import { atMs, onMessage, sleepJob } from './builders.ts';
+import { atMs, onMessage, onPrompt, sleepJob } from './builders.ts';
 
 /**
  * Group 3, HTTP faults. The socket says a job ended; `/history/{id}` is the only reliable source
@@ -135,7 +135,7 @@ export const group3Http: ScenarioInput[] = [
     faults: [
       { type: 'history_late', delayMs: 1_500, at: atMs(0) },
       // A phase of the job, not a frame: fires for a client without client_id too.
-      { type: 'terminate', at: { on: 'prompt', event: 'finished', prompt: 1 } },
+      { type: 'terminate', at: onPrompt('finished') },
     ],
     latencyBoundMs: 4_000,
     recoveryBoundMs: 6_000,
@@ -149,7 +149,7 @@ export const group3Http: ScenarioInput[] = [
     jobs: [job()],
     faults: [
       { type: 'history_replica_lag', delayMs: 1_500, at: atMs(0) },
-      { type: 'terminate', at: { on: 'prompt', event: 'finished', prompt: 1 } },
+      { type: 'terminate', at: onPrompt('finished') },
     ],
     latencyBoundMs: 4_000,
     recoveryBoundMs: 6_000,

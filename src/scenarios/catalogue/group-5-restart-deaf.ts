@@ -1,5 +1,5 @@
 import type { ScenarioInput } from '../scenario.ts';
-import { atMs, onMessage, sleepJob } from './builders.ts';
+import { atMs, onMessage, onPrompt, sleepJob } from './builders.ts';
 
 /**
  * Group 5, server restarts and deaf sockets. A restarted ComfyUI has lost its queue and history:
@@ -90,7 +90,8 @@ export const group5RestartDeaf: ScenarioInput[] = [
     name: 'restart-before-execution-start',
     purpose: 'The server restarts as the queued job is about to start: nothing of it ran or exists, so it is reported lost',
     jobs: [sleepJob('j1', 800, 8)],
-    faults: [{ type: 'restart', downMs: 800, loseState: true, at: onMessage('execution_start', { prompt: 1 }) }],
+    // The engine taking the prompt, not the execution_start frame: a client without client_id gets none.
+    faults: [{ type: 'restart', downMs: 800, loseState: true, at: onPrompt('started') }],
     expect: { j1: 'lost' },
     ...lostBounds,
   },

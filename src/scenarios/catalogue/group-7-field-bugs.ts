@@ -1,5 +1,5 @@
 import type { ScenarioInput } from '../scenario.ts';
-import { atMs, onMessage, sleepJob } from './builders.ts';
+import { atMs, onFirstNode, onMessage, onOutput, onPrompt, sleepJob } from './builders.ts';
 
 /**
  * Group 7, field bugs: each scenario reproduces a failure reported against ComfyUI or a client
@@ -68,7 +68,7 @@ export const group7FieldBugs: ScenarioInput[] = [
     purpose: 'Binary previews arrive between text frames and, after a reconnect, executing is replayed with no prompt_id (vinavfx/ComfyUI-for-Nuke#4): no crash, completed once',
     jobs: [sleepJob('j1', 1_500, 15)],
     faults: [
-      { type: 'binary_preview', frames: 30, at: onMessage('execution_start') },
+      { type: 'binary_preview', frames: 30, at: onPrompt('started') },
       { type: 'terminate', at: onMessage('progress', { occurrence: 4 }) },
     ],
     latencyBoundMs: 3_000,
@@ -157,7 +157,7 @@ export const group7FieldBugs: ScenarioInput[] = [
     cites: 'Comfy-Org/ComfyUI#3128',
     purpose: 'The socket goes silent right after execution_start and stays so (also #3390): the client does not block for ever, it completes by HTTP',
     jobs: [sleepJob('j1', 1_000, 10)],
-    faults: [{ type: 'silence', durationMs: 0, at: onMessage('execution_start', { when: 'after' }) }],
+    faults: [{ type: 'silence', durationMs: 0, at: onFirstNode() }],
     clientHints: { healthTimeoutMs: 1_500 },
     latencyBoundMs: 5_000,
     recoveryBoundMs: 5_000,
@@ -185,7 +185,7 @@ export const group7FieldBugs: ScenarioInput[] = [
     jobs: [sleepJob('j1', 500, 5), sleepJob('j2', 500, 5), sleepJob('j3', 500, 5), sleepJob('j4', 500, 5)],
     faults: [
       { type: 'close', code: 1011, reason: 'internal error', at: onMessage('progress', { prompt: 2, occurrence: 2 }) },
-      { type: 'terminate', at: onMessage('executed', { prompt: 3 }) },
+      { type: 'terminate', at: onOutput(3) },
     ],
     latencyBoundMs: 3_000,
     recoveryBoundMs: 5_000,

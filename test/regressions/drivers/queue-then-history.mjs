@@ -5,11 +5,13 @@
  * neither: it declares the job lost at once. That is right against ComfyUI (a prompt is in
  * `currently_running` until task_done writes its history under the same lock, ComfyUI#11540
  * included) and wrong behind a lagging history replica (scenario 3.12).
+ * With `--no-client-id` it submits without client_id, as clients that never open a socket do: the
+ * server then sends it no `execution_*` message at all.
  */
 import { comfyBase, emit, jobBook, readCommands } from '../../../clients/naive/driver-io.mjs';
 
 const base = comfyBase();
-const { pending, report, submit: post, cancel } = jobBook(base, 'queue-then-history');
+const { pending, report, submit: post, cancel } = jobBook(base, process.argv.includes('--no-client-id') ? undefined : 'queue-then-history');
 const getJson = async (path) => (await fetch(`${base}${path}`)).json();
 /** Jobs whose POST /prompt was answered: before that, a prompt in neither is just not queued yet. */
 const accepted = new Set();
