@@ -56,4 +56,4 @@ for (const file of copies) {
   mkdirSync(dirname(join(dist, file)), { recursive: true });
   copyFileSync(join(root, file), join(dist, file));
 }
-console.log(`build-package: dist/ built in ${((Date.now() - started) / 1000).toFixed(1)}s (${rewritten} declaration files rewritten, ${copies.length} data files copied)`);
+process.stderr.write(`build-package: dist/ built in ${((Date.now() - started) / 1000).toFixed(1)}s (${rewritten} declaration files rewritten, ${copies.length} data files copied)\n`);
