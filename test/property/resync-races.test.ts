@@ -107,7 +107,7 @@ async function raceRun(c: RaceCase): Promise<void> {
 
 describe('the reference client when replies and socket cuts come in any order', () => {
   it('reports every job once, as the server ended it, soon after it ended, whatever the resync missed', async () => {
-    const numRuns = fuzzRuns(60);
+    const numRuns = fuzzRuns(300);
     Object.assign(stats, { runs: 0, lostReplies: 0, acceptedAfterReconnect: 0, endedUnheard: 0 });
     await fc.assert(fc.asyncProperty(raceCase, raceRun), { numRuns, seed: fuzzSeed(11), endOnFailure: true });
     // Not vacuous: replies were lost and jobs accepted after a reconnect the resync made without them.
