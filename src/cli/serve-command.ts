@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { faultSchedule } from '../protocol/index.ts';
 import type { FaultInput } from '../protocol/index.ts';
-import { Simulator } from '../simulator/index.ts';
+import { comfyuiProfileNames, findComfyuiProfile, Simulator } from '../simulator/index.ts';
+import { clientBasePath } from '../protocol/index.ts';
 import { UsageError } from '../harness/usage-error.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
@@ -36,6 +37,24 @@ export function loadFaultsFromScenarioFile(path: string): FaultInput[] {
   return parsed.data.faults;
 }
 
+/**
+ * `serve | head -1`: once the reader of stdout (or stderr) is gone, a write fails with EPIPE, and
+ * an unhandled stream error would end the process. The simulator is what matters (a script reads
+ * the URL and goes on using the server), so it goes on serving and the output is dropped. This
+ * replaces bin/comfy-chaos.js's handler, which ends other commands quietly on EPIPE.
+ */
+export function keepServingWithoutOutput(stream: NodeJS.WriteStream): void {
+  stream.removeAllListeners('error');
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') process.exitCode = 1;
+  });
+}
+
+/** Writes a line unless the stream's reader has gone. */
+function say(stream: NodeJS.WriteStream, line: string): void {
+  if (!stream.destroyed && stream.writable) stream.write(line);
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -46,24 +65,44 @@ export function registerServe(program: Command): void {
     .option('--seed <n>', 'seed for prompt ids and sids', intOption('seed', 0, 2 ** 32 - 1), 1)
     .option('--trace <file>', 'write the trace (JSON lines) to this file')
     .option('--previews', 'send a JPEG preview per sampler step', false)
-    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean }) => {
+    .option('--comfyui <version>', `which ComfyUI to be: ${comfyuiProfileNames.join(', ')} [default 0.3.64]`)
+    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string }) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
+      let profile;
+      try {
+        profile = findComfyuiProfile(opts.comfyui ?? '0.3.64');
+      } catch (error) {
+        throw new UsageError(`--comfyui: ${(error as Error).message}`);
+      }
       // A long-running server keeps no trace in memory; --trace streams it to a file instead.
-      const sim = new Simulator({ seed: opts.seed, faults, traceFile: opts.trace, previews: opts.previews, keepTrace: false });
+      keepServingWithoutOutput(process.stdout);
+      keepServingWithoutOutput(process.stderr);
+      const sim = new Simulator({
+        seed: opts.seed,
+        faults,
+        traceFile: opts.trace,
+        previews: opts.previews,
+        profile,
+        keepTrace: false,
+        // An error of the simulator's own: said on stderr (and in the trace); the simulator goes on.
+        onInternalError: (where, error) =>
+          say(process.stderr, `comfy-chaos simulator: internal error (${where}): ${(error as Error).stack ?? String(error)}\n(the simulator goes on serving)\n`),
+      });
       let server;
       try {
         server = await sim.listen({ host: opts.host, port: opts.port });
       } catch (error) {
         throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${(error as Error).message} (try another --port, or 0)`);
       }
-      process.stdout.write(`comfy-chaos simulator listening on ${server.url} (ws: ${server.url.replace('http', 'ws')}/ws)\n`);
-      if (faults.length) process.stdout.write(`faults: ${faults.length} from ${opts.scenario}\n`);
+      const base = server.url + clientBasePath(profile);
+      say(process.stdout, `comfy-chaos simulator (ComfyUI ${profile.name}) listening on ${base} (ws: ${base.replace('http', 'ws')}/ws)\n`);
+      if (faults.length) say(process.stdout, `faults: ${faults.length} from ${opts.scenario}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         // Ctrl-C, `kill` and a closed terminal all stop the server the same way.
         for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
       });
       await sim.close();
-      process.stdout.write('comfy-chaos simulator stopped\n');
+      say(process.stdout, 'comfy-chaos simulator stopped\n');
     });
 }

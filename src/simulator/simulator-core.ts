@@ -8,12 +8,14 @@ import { PromptQueue, toQueueItem, type QueuedPrompt } from './engine/prompt-que
 import { acceptScriptedPrompt, playScriptedPrompt, scriptFor, type ScriptedOutcome, type ScriptedPrompt } from './engine/scripted-prompt.ts';
 import { resolveTiming, type ResolvedTiming, type TimingOptions } from './engine/timing.ts';
 import { FaultInjector, type FaultActions, type ServerEvent } from './faults/fault-injector.ts';
+import { asSaveException } from './engine/node-exception.ts';
 import { FileStore } from './files/file-store.ts';
 import { makePng } from './files/png.ts';
 import { jsonResponse, type SimResponse } from './http/types.ts';
 import { validatePrompt } from './nodes/validate-prompt.ts';
 import { baselineProfile } from './profiles/index.ts';
 import { decidePromptId } from './profiles/prompt-ids.ts';
+import { resolveLimits, type ResolvedLimits, type SimulatorLimits } from './limits.ts';
 import { SeededRandom } from './random.ts';
 import { TraceRecorder } from './trace/trace-recorder.ts';
 
@@ -39,6 +41,10 @@ export interface SimulatorCoreOptions {
   onNetworkFault?: (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => void;
   /** Called when a restart fault takes the server down or brings it back (the network transport closes its port). */
   onAvailability?: (up: boolean) => Promise<void> | void;
+  /** What a client may make the simulator hold; each limit's default is in src/simulator/limits.ts. */
+  limits?: SimulatorLimits;
+  /** Told of every error of the simulator's own that it caught (after the trace's `internal_error`); `serve` prints them. */
+  onInternalError?: (where: string, error: unknown) => void;
   /** Scripted mode: the n-th accepted prompt plays `script[n-1]` (recorded frames) instead of running the engine. */
   script?: readonly ScriptedPrompt[];
   /**
@@ -60,7 +66,8 @@ export class SimulatorCore {
   readonly queue = new PromptQueue();
   readonly history: HistoryStore;
   readonly cache = new NodeCache();
-  readonly files = new FileStore();
+  readonly files: FileStore;
+  readonly limits: ResolvedLimits;
   readonly hub: SocketHub;
   readonly injector: FaultInjector;
   readonly timing: ResolvedTiming;
@@ -87,6 +94,8 @@ export class SimulatorCore {
   constructor(private readonly options: SimulatorCoreOptions) {
     this.clock = options.clock;
     this.random = new SeededRandom(options.seed ?? 1);
+    this.limits = resolveLimits(options.limits);
+    this.files = new FileStore({ maxTotalBytes: this.limits.maxFileBytes });
     this.profile = options.profile ?? baselineProfile;
     const trace = options.sharedTrace ?? new TraceRecorder(options.clock, options.keepTrace ?? true);
     this.trace = options.serverIndex === undefined ? trace : trace.forServer(options.serverIndex);
@@ -119,9 +128,27 @@ export class SimulatorCore {
   private later(callback: () => void, delayMs: number): void {
     const handle = this.clock.setTimeout(() => {
       this.timers.delete(handle);
-      callback();
+      try {
+        callback();
+      } catch (error) {
+        this.recordInternalError('engine', error);
+      }
     }, delayMs);
     this.timers.add(handle);
+  }
+
+  /**
+   * An error of the simulator's own, caught: `internal_error` in the trace (the run's verdict
+   * becomes `harness-error`), then `onInternalError`. Never throws.
+   */
+  recordInternalError(where: string, error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    try {
+      this.trace.record({ kind: 'internal_error', where, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+      this.options.onInternalError?.(where, e);
+    } catch {
+      // The trace or the listener failed too: nothing is left to tell, and the simulator goes on.
+    }
   }
 
   stop(): void {
@@ -147,7 +174,10 @@ export class SimulatorCore {
 
   // --- prompts -------------------------------------------------------------------------------
 
-  acceptPrompt(body: Record<string, unknown>): SimResponse {
+  /** `POST /prompt` with a parsed body; `bodyBytes` (its size on the wire) counts against `limits.maxQueueBytes`. */
+  acceptPrompt(body: Record<string, unknown>, bodyBytes = 0): SimResponse {
+    const full = this.queueFull(bodyBytes);
+    if (full) return full;
     let number: number;
     if (typeof body.number === 'number' && Number.isFinite(body.number)) number = body.number;
     else {
@@ -178,6 +208,7 @@ export class SimulatorCore {
       extraData,
       outputsToExecute: result.outputs,
       index: ++this.accepted,
+      bytes: bodyBytes,
     };
     this.queue.push(item);
     this.trace.record({
@@ -190,6 +221,24 @@ export class SimulatorCore {
     this.broadcastStatus(item.index);
     this.kickWorker();
     return jsonResponse({ prompt_id: promptId, number, node_errors: result.nodeErrors });
+  }
+
+  /**
+   * The 429 for a prompt the queue has no room for (`limits.maxQueueLength`, `maxQueueBytes`), or
+   * null. ComfyUI queues without bound; the simulator says in the trace that it refused.
+   */
+  private queueFull(bodyBytes: number): SimResponse | null {
+    const { maxQueueLength, maxQueueBytes } = this.limits;
+    let reason: string | null = null;
+    if (this.queue.pending.length >= maxQueueLength) reason = `${this.queue.pending.length} prompts are pending (limits.maxQueueLength ${maxQueueLength})`;
+    else {
+      const held = this.queue.pending.reduce((n, p) => n + (p.bytes ?? 0), this.queue.running?.bytes ?? 0);
+      if (held + bodyBytes > maxQueueBytes) reason = `the queue holds ${held} bytes of prompts and this one is ${bodyBytes} (limits.maxQueueBytes ${maxQueueBytes})`;
+    }
+    if (reason === null) return null;
+    this.trace.record({ kind: 'note', message: `limit: POST /prompt refused with 429: ${reason}` });
+    const message = `The simulator's queue is full: ${reason}. Wait for prompts to finish or delete some (POST /queue).`;
+    return jsonResponse({ error: { type: 'queue_full', message, details: reason, extra_info: {} }, node_errors: {} }, 429);
   }
 
   clearPending(): void {
@@ -258,6 +307,14 @@ export class SimulatorCore {
         if (generation !== this.generation || this.closed) return;
         this.finish(item, outcome);
       }
+    } catch (error) {
+      // A prompt's own failures end as its execution_error; this is the worker itself breaking.
+      this.recordInternalError('engine', error);
+      if (generation === this.generation && this.queue.running) {
+        this.queue.running = null;
+        this.broadcastStatus();
+      }
+      this.later(() => this.kickWorker(), 0);
     } finally {
       if (generation === this.generation) this.workerBusy = false;
     }
@@ -323,13 +380,18 @@ export class SimulatorCore {
         this.currentNode = node;
       },
       phase: (event: ServerEvent) => this.injector.onServerEvent(event),
+      reportInternalError: (where: string, error: unknown) => this.recordInternalError(where, error),
       saveImage: (folder: 'output' | 'temp', prefix: string, seed: string) => {
         const png = makePng({ width: 64, height: 64, seed });
-        const ref =
-          folder === 'output'
-            ? this.files.saveCounted('output', prefix, png)
-            : this.files.write('temp', '', `${prefix}${this.random.uuid4Hex().slice(0, 5)}_00001_.png`, png);
-        return { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
+        try {
+          const ref =
+            folder === 'output'
+              ? this.files.saveCounted('output', prefix, png)
+              : this.files.write('temp', '', `${prefix}${this.random.uuid4Hex().slice(0, 5)}_00001_.png`, png);
+          return { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
+        } catch (error) {
+          throw asSaveException(error, prefix); // as SaveImage raises it: the prompt's execution_error
+        }
       },
     };
   }

@@ -1,11 +1,12 @@
 import type { ApiPrompt, Clock, NodeOutput } from '../../protocol/index.ts';
 import { encodeBinaryFrame } from '../../protocol/index.ts';
 import { TINY_JPEG } from '../files/png.ts';
-import { executionOrder, isLink } from '../nodes/execution-order.ts';
+import { isLink, planExecution } from '../nodes/execution-order.ts';
 import type { ServerEvent } from '../faults/fault-injector.ts';
 import type { NodeBehaviour, NodeRunContext } from './node-behaviour.ts';
 import type { NodeCache } from './node-cache.ts';
 import { nodeSignatures } from './node-cache.ts';
+import { describeException, executionErrorData, type PromptProgress } from './prompt-failure.ts';
 import type { QueuedPrompt } from './prompt-queue.ts';
 import type { ResolvedTiming } from './timing.ts';
 
@@ -39,6 +40,8 @@ export interface ExecutorHost {
   saveImage: NodeRunContext['saveImage'];
   /** The node currently executing, for the reconnect replay. */
   setCurrentNode(nodeId: string | null): void;
+  /** An error of the simulator's own caught while running a prompt: the trace's `internal_error`. */
+  reportInternalError(where: string, error: unknown): void;
   /** A phase of the prompt (node started/finished, prompt finished), for the fault triggers. */
   phase(event: ServerEvent): void;
 }
@@ -56,12 +59,12 @@ class Interrupted extends Error {
  * finished, and the terminal `execution_*` message. Status, history and `executing {node:null}`
  * are the caller's, because their order relative to history is what faults play with.
  */
-export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Promise<PromptOutcome> {
+async function runPrompt(host: ExecutorHost, item: QueuedPrompt, progress: PromptProgress): Promise<PromptOutcome> {
   const { clock, timing } = host;
   const promptId = item.promptId;
   const clientId = typeof item.extraData.client_id === 'string' ? (item.extraData.client_id as string) : null;
   const hasClient = clientId !== null;
-  const messages: Array<[string, Record<string, unknown>]> = [];
+  const messages = progress.messages;
   const toClient = (type: string, data: Record<string, unknown>, history = false) => {
     if (history) messages.push([type, data]);
     if (hasClient) host.emit({ type, data }, clientId);
@@ -83,12 +86,12 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
   const nodePhase = (event: 'started' | 'finished', nodeId: string, outputNode: boolean) =>
     phase({ kind: 'node', event, promptIndex, nodeId, outputNode });
 
-  const { order } = executionOrder(item.prompt, item.outputsToExecute);
+  const { order, stuck } = planExecution(item.prompt, item.outputsToExecute);
   const signatures = nodeSignatures(item.prompt);
   const cached = order.filter((id) => host.cache.has(signatures.get(id)!));
   const nextCache = new Map<string, NodeOutput | null>();
   const outputs: Record<string, NodeOutput> = {};
-  const executed: string[] = [];
+  const executed = progress.executed;
   const states: Record<string, Record<string, unknown>> = {};
   const progressState = (nodeId: string, value: number, max: number, state: 'running' | 'finished') => {
     if (!host.progressState) return;
@@ -111,6 +114,7 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
     toClient('execution_cached', { nodes: cached, prompt_id: promptId, timestamp: clock.now() }, true);
     for (const nodeId of order) {
       const node = item.prompt[nodeId]!;
+      progress.nodeId = nodeId;
       const behaviour = host.behaviourOf(node.class_type);
       const signature = signatures.get(nodeId)!;
       if (cached.includes(nodeId)) {
@@ -198,6 +202,26 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
       }
       progressState(nodeId, steps > 0 ? steps : 1, steps > 0 ? steps : 1, 'finished');
     }
+    if (stuck.length > 0) {
+      // A cycle through inputs the nodes do not declare: ComfyUI ran what it could, then its
+      // ExecutionList found nothing ready and failed the prompt (comfy_execution/graph.py).
+      host.setCurrentNode(null);
+      host.cache.replace(new Map(nextCache));
+      progress.nodeId = stuck[0]!;
+      const data = executionErrorData({
+        promptId,
+        prompt: item.prompt,
+        progress,
+        fallbackNodeId: stuck[0]!,
+        exceptionType: 'graph.DependencyCycleError',
+        exceptionMessage: 'Dependency cycle detected',
+        traceback: [],
+        currentInputs: [],
+        timestamp: clock.now(),
+      });
+      toClient('execution_error', data, true);
+      return { status: 'error', messages };
+    }
     host.setCurrentNode(null);
     host.cache.replace(nextCache);
     phase({ kind: 'prompt', event: 'finished', promptIndex });
@@ -227,3 +251,39 @@ export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Pro
   }
 }
 
+/**
+ * Runs one prompt (see `runPrompt`). Whatever is thrown while it runs ends that prompt, and only
+ * it, with an `execution_error`, as an exception in a node does in ComfyUI; an error that is the
+ * simulator's own is also reported as `internal_error`. Never rejects.
+ */
+export async function executePrompt(host: ExecutorHost, item: QueuedPrompt): Promise<PromptOutcome> {
+  const progress: PromptProgress = { nodeId: null, executed: [], messages: [] };
+  try {
+    return await runPrompt(host, item, progress);
+  } catch (error) {
+    return failOnException(host, item, progress, error);
+  }
+}
+
+function failOnException(host: ExecutorHost, item: QueuedPrompt, progress: PromptProgress, error: unknown): PromptOutcome {
+  host.setCurrentNode(null);
+  if (!host.alive()) return { status: 'aborted' };
+  const described = describeException(error);
+  if (described.internal) host.reportInternalError('engine', error);
+  const node = progress.nodeId === null ? undefined : item.prompt[progress.nodeId];
+  const data = executionErrorData({
+    promptId: item.promptId,
+    prompt: item.prompt,
+    progress,
+    fallbackNodeId: item.outputsToExecute[0] ?? Object.keys(item.prompt)[0] ?? '',
+    exceptionType: described.type,
+    exceptionMessage: described.message.endsWith('\n') ? described.message : `${described.message}\n`,
+    traceback: described.traceback,
+    currentInputs: Object.fromEntries(Object.entries(node?.inputs ?? {}).filter(([, v]) => !isLink(v)).map(([k, v]) => [k, [v]])),
+    timestamp: host.clock.now(),
+  });
+  progress.messages.push(['execution_error', data]);
+  const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : null;
+  if (clientId !== null) host.emit({ type: 'execution_error', data }, clientId);
+  return { status: 'error', messages: progress.messages };
+}

@@ -9,6 +9,8 @@ export interface QueuedPrompt {
   outputsToExecute: string[];
   /** 1-based acceptance order: what fault triggers call "prompt n". */
   index: number;
+  /** Size of the request body it came in, in bytes, counted against `limits.maxQueueBytes` [default 0]. */
+  bytes?: number;
 }
 
 export function toQueueItem(p: QueuedPrompt): QueueItem {

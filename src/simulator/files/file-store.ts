@@ -20,7 +20,7 @@ export interface FileRef {
   type: FolderType;
 }
 
-export type FileStoreErrorCode = 'CC_ERR_FILE_PATH' | 'CC_ERR_FILE_TYPE';
+export type FileStoreErrorCode = 'CC_ERR_FILE_PATH' | 'CC_ERR_FILE_TYPE' | 'CC_ERR_FILE_STORE_FULL';
 
 export class FileStoreError extends Error {
   override name = 'FileStoreError';
@@ -69,10 +69,31 @@ export interface SaveCountedOptions {
   batchNumber?: number;
 }
 
+export interface FileStoreOptions {
+  /** Most bytes held over all folders; a write past it throws `CC_ERR_FILE_STORE_FULL`. [default unlimited] */
+  maxTotalBytes?: number;
+}
+
 export class FileStore {
   private readonly folders = new Map<FolderType, Map<string, Uint8Array>>(
     folderTypes.map((type) => [type, new Map<string, Uint8Array>()]),
   );
+  private heldBytes = 0;
+  private readonly maxTotalBytes: number;
+
+  constructor(options: FileStoreOptions = {}) {
+    this.maxTotalBytes = options.maxTotalBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Bytes of every file held, over all folders. */
+  get totalBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Whether `bytes` more would still fit (a replaced file's bytes are given back first). */
+  fits(bytes: number, replacing = 0): boolean {
+    return this.heldBytes - replacing + bytes <= this.maxTotalBytes;
+  }
 
   private folder(type: FolderType): Map<string, Uint8Array> {
     const folder = this.folders.get(type);
@@ -99,7 +120,16 @@ export class FileStore {
    */
   write(type: FolderType, subfolder: string, filename: string, bytes: Uint8Array): FileRef {
     const path = this.path(subfolder, filename);
-    this.folder(type).set(path, Uint8Array.from(bytes));
+    const folder = this.folder(type);
+    const replaced = folder.get(path)?.length ?? 0;
+    if (!this.fits(bytes.length, replaced)) {
+      throw new FileStoreError(
+        'CC_ERR_FILE_STORE_FULL',
+        `no room for ${bytes.length} more bytes: the simulator keeps at most ${this.maxTotalBytes} bytes of files in memory (limits.maxFileBytes), ${this.heldBytes} held`,
+      );
+    }
+    folder.set(path, Uint8Array.from(bytes));
+    this.heldBytes += bytes.length - replaced;
     return { filename: posix.basename(path), subfolder: posix.dirname(path) === '.' ? '' : posix.dirname(path), type };
   }
 
@@ -145,10 +175,13 @@ export class FileStore {
   saveCounted(type: FolderType, filenamePrefix: string, bytes: Uint8Array, options: SaveCountedOptions = {}): FileRef {
     const { extension = 'png', width = 0, height = 0, batchNumber = 0 } = options;
     const prefix = filenamePrefix.replaceAll('%width%', String(width)).replaceAll('%height%', String(height));
-    const normalised = posix.normalize(prefix);
+    // ComfyUI's get_save_image_path: normpath the prefix, split it into subfolder and name, and
+    // refuse only a subfolder outside the folder. A name of `..` or `.` (prefix "..", "", "a/..")
+    // is a plain file name there: `.._00001_.png` (docs/comfyui-protocol.md, issue 11).
+    const normalised = posix.normalize(prefix === '' ? '.' : prefix).replace(/(.)\/+$/, '$1');
     const subfolder = posix.dirname(normalised) === '.' ? '' : posix.dirname(normalised);
-    const name = posix.basename(normalised);
-    if (resolveRelativePath(subfolder, name || '_') === null) {
+    const name = posix.basename(normalised) || normalised;
+    if (subfolder !== '' && resolveRelativePath(subfolder, '.') === null) {
       throw new FileStoreError('CC_ERR_FILE_PATH', `saving outside the ${type} folder is not allowed (prefix "${filenamePrefix}")`);
     }
     const counter = this.nextCounter(type, subfolder, name);
@@ -175,7 +208,12 @@ export class FileStore {
   /** Removes one file; returns whether it existed. */
   delete(type: FolderType, subfolder: string, filename: string): boolean {
     const path = resolveRelativePath(subfolder, filename);
-    return path !== null && this.folder(type).delete(path);
+    if (path === null) return false;
+    const folder = this.folder(type);
+    const held = folder.get(path);
+    if (held === undefined) return false;
+    this.heldBytes -= held.length;
+    return folder.delete(path);
   }
 
   /**
@@ -183,6 +221,10 @@ export class FileStore {
    * in `input` and `output` are on disk and survive, so a faithful restart calls `clear(['temp'])`.
    */
   clear(types: readonly FolderType[] = folderTypes): void {
-    for (const type of types) this.folder(type).clear();
+    for (const type of types) {
+      const folder = this.folder(type);
+      for (const held of folder.values()) this.heldBytes -= held.length;
+      folder.clear();
+    }
   }
 }

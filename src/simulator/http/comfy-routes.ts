@@ -1,7 +1,9 @@
 import { clearOrDeleteRequest, historyEntry, interruptRequest } from '../../protocol/index.ts';
 import type { HistoryEntry } from '../../protocol/index.ts';
-import { toQueueItem } from '../engine/prompt-queue.ts';
 import type { SimulatorCore } from '../simulator-core.ts';
+import { readJsonBody, type JsonBody } from './json-body.ts';
+import { decodePercentLenient } from './percent-decoding.ts';
+import { queueResponse } from './queue-body.ts';
 import { emptyResponse, jsonResponse, textResponse, type SimRequest, type SimResponse } from './types.ts';
 
 /**
@@ -20,14 +22,9 @@ export const route = {
   post: (path: string, handle: Route['handle']): Route => ({ method: 'POST', path, handle }),
 };
 
-function readJson(request: SimRequest): { ok: true; value: unknown } | { ok: false; error: string } {
-  const text = new TextDecoder().decode(request.body);
-  if (text.trim() === '') return { ok: false, error: 'the request body is empty; send a JSON object' };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, error: `the request body is not valid JSON (${(error as Error).message})` };
-  }
+/** The body as JSON, no deeper than the simulator's `limits.maxJsonDepth`. */
+function readJson(request: SimRequest, core: SimulatorCore): JsonBody {
+  return readJsonBody(request, core.limits.maxJsonDepth);
 }
 
 function intParam(request: SimRequest, name: string): number | undefined | 'bad' {
@@ -39,7 +36,7 @@ function intParam(request: SimRequest, name: string): number | undefined | 'bad'
 
 export const comfyRoutes: Route[] = [
   route.post('/prompt', (request, _p, core) => {
-    const body = readJson(request);
+    const body = readJson(request, core);
     // Deliberate difference: ComfyUI answers a non-JSON body with a plain-text 500 from an
     // uncaught exception; we answer 400 with a message saying what was wrong. The counter does
     // not advance, as in ComfyUI.
@@ -47,17 +44,12 @@ export const comfyRoutes: Route[] = [
     if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) {
       return textResponse('POST /prompt: the body must be a JSON object like {"prompt": {...}, "client_id": "..."}', 400);
     }
-    return core.acceptPrompt(body.value as Record<string, unknown>);
+    return core.acceptPrompt(body.value as Record<string, unknown>, request.body.length);
   }),
   route.get('/prompt', (_r, _p, core) => jsonResponse({ exec_info: { queue_remaining: core.queue.remaining() } })),
-  route.get('/queue', (_r, _p, core) =>
-    jsonResponse({
-      queue_running: core.queue.running ? [toQueueItem(core.queue.running)] : [],
-      queue_pending: core.queue.pending.map(toQueueItem),
-    }),
-  ),
+  route.get('/queue', (_r, _p, core) => queueResponse(core)),
   route.post('/queue', (request, _p, core) => {
-    const body = readJson(request);
+    const body = readJson(request, core);
     if (!body.ok) return textResponse(`POST /queue: ${body.error}`, 400);
     const parsed = clearOrDeleteRequest.safeParse(body.value);
     if (!parsed.success) return textResponse('POST /queue: expected {"clear": true} or {"delete": ["<prompt_id>", ...]}', 400);
@@ -66,7 +58,7 @@ export const comfyRoutes: Route[] = [
     return emptyResponse();
   }),
   route.post('/interrupt', (request, _p, core) => {
-    const body = readJson(request);
+    const body = readJson(request, core);
     const parsed = body.ok ? interruptRequest.safeParse(body.value) : undefined;
     core.interrupt(parsed?.success ? parsed.data.prompt_id : undefined);
     return emptyResponse();
@@ -82,7 +74,7 @@ export const comfyRoutes: Route[] = [
     return jsonResponse(entry ? { [promptId]: historyEntry.parse(entry) } : {});
   }),
   route.post('/history', (request, _p, core) => {
-    const body = readJson(request);
+    const body = readJson(request, core);
     if (!body.ok) return textResponse(`POST /history: ${body.error}`, 400);
     const parsed = clearOrDeleteRequest.safeParse(body.value);
     if (!parsed.success) return textResponse('POST /history: expected {"clear": true} or {"delete": ["<prompt_id>", ...]}', 400);
@@ -98,7 +90,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     if (r.method !== method) continue;
     if (r.path.endsWith('/*')) {
       const prefix = r.path.slice(0, -1);
-      if (path.startsWith(prefix) && path.length > prefix.length) found.push({ route: r, param: decodeURIComponent(path.slice(prefix.length)) });
+      if (path.startsWith(prefix) && path.length > prefix.length) found.push({ route: r, param: decodePercentLenient(path.slice(prefix.length)) });
     } else if (r.path === path) found.push({ route: r, param: '' });
   }
   return found;

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { isFolderType, parseAnnotatedFilename, type FileStore } from '../files/file-store.ts';
+import { FileStoreError, isFolderType, parseAnnotatedFilename, type FileStore } from '../files/file-store.ts';
 import { jsonResponse, textResponse, type SimRequest, type SimResponse } from './types.ts';
 
 /**
@@ -15,7 +15,15 @@ export const REASON_HEADER = 'x-comfy-chaos-reason';
 export const DEFAULT_MAX_UPLOAD_BYTES = 104_857_600;
 
 function refuse(status: number, reason: string): SimResponse {
-  return { status, headers: { [REASON_HEADER]: reason }, body: '' };
+  return { status, headers: { [REASON_HEADER]: printableHeaderText(reason) }, body: '' };
+}
+
+/**
+ * The reason header echoes client-supplied names; a header may carry neither control characters
+ * nor (readably) anything beyond ASCII, so those are percent-encoded as UTF-8 (`%00`, `%E7%8C%AB`).
+ */
+export function printableHeaderText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 const contentTypes: Record<string, string> = {
@@ -146,7 +154,8 @@ export function parseMultipart(body: Uint8Array, contentType: string): Multipart
       name: params.name,
       ...(params.filename !== undefined ? { filename: params.filename } : {}),
       ...(headers['content-type'] ? { contentType: headers['content-type'] } : {}),
-      data: Uint8Array.from(buffer.subarray(dataStart, dataEnd)),
+      // A view, not a copy: the store copies what it keeps, so a 50 MiB upload is not held three times.
+      data: new Uint8Array(buffer.buffer, buffer.byteOffset + dataStart, dataEnd - dataStart),
     });
     at = dataEnd + nextDelimiter.length;
   }
@@ -194,6 +203,11 @@ export function uploadImage(req: SimRequest, store: FileStore, options: UploadOp
   if (posix.isAbsolute(subfolder) || posix.isAbsolute(image.filename) || target === '..' || target.startsWith('../')) {
     return refuse(400, `POST ${req.path}: "${posix.join(subfolder, image.filename)}" leaves the ${type} folder`);
   }
+  // Deliberate difference: a name that reduces to the folder itself (".", or "x" + ".."), is a
+  // directory; ComfyUI opens it as a file and answers 500 (IsADirectoryError). We refuse it.
+  if (target === '.' || posix.basename(target) === '..' || image.filename === '.' || image.filename === '..') {
+    return refuse(400, `POST ${req.path}: "${posix.join(subfolder, image.filename)}" names the ${type} folder itself, not a file`);
+  }
 
   const overwrite = field('overwrite');
   let filename = image.filename;
@@ -211,7 +225,15 @@ export function uploadImage(req: SimRequest, store: FileStore, options: UploadOp
       filename = `${stem} (${i})${extension}`;
     }
   }
-  if (!duplicate) store.write(type, subfolder, filename, image.data);
+  if (!duplicate) {
+    try {
+      store.write(type, subfolder, filename, image.data);
+    } catch (error) {
+      if (!(error instanceof FileStoreError)) throw error;
+      if (error.code === 'CC_ERR_FILE_STORE_FULL') return textResponse(`POST ${req.path}: ${error.message}; delete files or raise the limit`, 413);
+      return refuse(400, `POST ${req.path}: ${error.message}`);
+    }
+  }
   return jsonResponse({ name: filename, subfolder, type });
 }
 

@@ -53,27 +53,43 @@ export function compareNodeIds(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/** A plan that may end in a dependency cycle: ComfyUI runs what it can, then fails the prompt. */
+export interface PartialExecutionPlan extends ExecutionPlan {
+  /**
+   * Needed nodes that can never run because they wait on a cycle, in the order ComfyUI's
+   * `ExecutionList` took them in (its `pendingNodes`), so `stuck[0]` is the node ComfyUI blames.
+   * Empty when there is no cycle; `order` then holds every needed node.
+   */
+  stuck: string[];
+}
+
 /**
  * Plans the run of `outputIds` (validated output node ids) in `prompt` (a validated prompt).
  * Links to nodes absent from the prompt are ignored: validation has already refused them on
- * declared inputs, and ComfyUI never reads undeclared ones.
- * @throws ExecutionOrderError `CC_ERR_DEPENDENCY_CYCLE` when the needed nodes form a cycle.
+ * declared inputs. Links on inputs the node does not declare are followed, as ComfyUI's
+ * `ExecutionList.add_node` follows every link it finds, so they can close a cycle that validation
+ * (which reads declared inputs only) never saw. Never throws.
  */
-export function executionOrder(
+export function planExecution(
   prompt: ApiPrompt,
   outputIds: readonly string[],
   catalogue: NodeCatalogue = nodeCatalogue,
-): ExecutionPlan {
+): PartialExecutionPlan {
   const sources = new Map<string, string[]>();
-  const stack = outputIds.filter((id) => Object.hasOwn(prompt, id));
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (sources.has(id)) continue;
-    const linked = linkedSources(prompt[id]).filter((source) => Object.hasOwn(prompt, source));
-    sources.set(id, linked);
-    stack.push(...linked);
+  // ComfyUI adds each output in turn with its own stack, pushing links in input order.
+  for (const output of outputIds) {
+    if (!Object.hasOwn(prompt, output)) continue;
+    const stack = [output];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (sources.has(id)) continue;
+      const linked = linkedSources(prompt[id]).filter((source) => Object.hasOwn(prompt, source));
+      sources.set(id, linked);
+      stack.push(...linked);
+    }
   }
-  const needed = [...sources.keys()].sort(compareNodeIds);
+  const discovery = [...sources.keys()];
+  const needed = [...discovery].sort(compareNodeIds);
 
   // Downstream edges within the needed set: what each node unblocks.
   const blocking = new Map<string, string[]>(needed.map((id) => [id, []]));
@@ -93,15 +109,28 @@ export function executionOrder(
   const order: string[] = [];
   while (order.length < needed.length) {
     const ready = needed.filter((id) => !done.has(id) && sources.get(id)!.every((s) => done.has(s)));
-    if (ready.length === 0) {
-      const stuck = needed.filter((id) => !done.has(id));
-      throw new ExecutionOrderError(`comfy-chaos: nodes ${stuck.join(', ')} form a dependency cycle and cannot run`);
-    }
+    if (ready.length === 0) return { needed, order, stuck: discovery.filter((id) => !done.has(id)) };
     // `ready` is already in id order, so the first of the best rank is the stable choice.
     let pick = ready[0];
     for (const id of ready) if (rank(id) < rank(pick)) pick = id;
     done.add(pick);
     order.push(pick);
+  }
+  return { needed, order, stuck: [] };
+}
+
+/**
+ * {@link planExecution} for callers that want all or nothing.
+ * @throws ExecutionOrderError `CC_ERR_DEPENDENCY_CYCLE` when the needed nodes form a cycle.
+ */
+export function executionOrder(
+  prompt: ApiPrompt,
+  outputIds: readonly string[],
+  catalogue: NodeCatalogue = nodeCatalogue,
+): ExecutionPlan {
+  const { needed, order, stuck } = planExecution(prompt, outputIds, catalogue);
+  if (stuck.length > 0) {
+    throw new ExecutionOrderError(`comfy-chaos: nodes ${[...stuck].sort(compareNodeIds).join(', ')} form a dependency cycle and cannot run`);
   }
   return { needed, order };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../protocol/index.ts';
 import type { SimRequest, SimResponse } from '../http/types.ts';
+import type { ResolvedLimits } from '../limits.ts';
 import type { UpgradeDecision, UpgradeRequest } from './server-socket.ts';
 
 /** Thrown (memory) or shown as a refused TCP connection (network) while the simulated server is down. */
@@ -20,4 +21,14 @@ export interface SimulatorEndpoint {
   handleUpgrade(request: UpgradeRequest): UpgradeDecision;
   /** Strips the `/api` prefix: every ComfyUI route is registered twice. */
   normalisePath(path: string): string;
+  /** What a client may make the simulator hold (body size, send buffer, ...). */
+  readonly limits: ResolvedLimits;
+  /**
+   * An error of the simulator's own that a transport caught (a handler threw, a socket failed):
+   * written to the trace as `internal_error`, so the run's verdict is `harness-error`, never the
+   * client's. Never throws.
+   */
+  recordInternalError(where: string, error: unknown): void;
+  /** A `note` in the trace, e.g. that a limit was hit. Never throws. */
+  recordNote(message: string): void;
 }

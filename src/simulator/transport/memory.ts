@@ -39,7 +39,14 @@ class MemoryClientSocket implements WebSocketLike {
   private serverOpen = false;
 
   constructor(private readonly endpoint: SimulatorEndpoint, readonly url: string) {
-    endpoint.clock.setTimeout(() => this.connect(), DELIVERY_DELAY_MS);
+    endpoint.clock.setTimeout(() => {
+      try {
+        this.connect();
+      } catch (error) {
+        endpoint.recordInternalError('ws', error);
+        if (this.readyState === WS_CONNECTING) this.fail(1006, 'simulator error');
+      }
+    }, DELIVERY_DELAY_MS);
   }
 
   private connect(): void {
@@ -100,7 +107,13 @@ class MemoryClientSocket implements WebSocketLike {
     if (this.readyState !== WS_OPEN) throw new Error(`WebSocket is not open (readyState ${this.readyState})`);
     if (!this.serverOpen) return; // the server dropped us; the close event is on its way
     const copy = typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : data.slice();
-    this.endpoint.clock.setTimeout(() => this.server?.onMessage(copy), DELIVERY_DELAY_MS);
+    this.endpoint.clock.setTimeout(() => {
+      try {
+        this.server?.onMessage(copy);
+      } catch (error) {
+        this.endpoint.recordInternalError('ws', error);
+      }
+    }, DELIVERY_DELAY_MS);
   }
 
   close(code = 1000, reason = ''): void {
@@ -175,7 +188,11 @@ export function createMemoryTransport(endpoint: SimulatorEndpoint, baseUrl = 'ht
     };
     if (init.signal?.aborted) throw abortError();
     if (!endpoint.isUp()) throw new TypeError('fetch failed: connection refused (the simulated server is down)');
-    const pending = endpoint.handleHttp(request);
+    // As on the network transport: an error of the simulator's own is its internal_error and a 500.
+    const pending = endpoint.handleHttp(request).catch((error: unknown): SimResponse => {
+      endpoint.recordInternalError('http', error);
+      return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Internal simulator error: ${(error as Error)?.message ?? String(error)}` };
+    });
     const response: SimResponse = init.signal
       ? await new Promise<SimResponse>((resolve, reject) => {
           init.signal!.addEventListener('abort', () => reject(abortError()), { once: true });

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SimRequest } from '../http/types.ts';
+import type { SimRequest, SimResponse } from '../http/types.ts';
 import type { SimulatorEndpoint } from './endpoint.ts';
+import { parseRequestTarget } from './request-target.ts';
 import type { ServerSocket } from './server-socket.ts';
 
 /**
@@ -16,7 +17,7 @@ export interface ListenOptions {
   host?: string;
   /** [default 0: an ephemeral port] */
   port?: number;
-  /** Largest request body accepted, in bytes [default 110 MiB: above the 100 MiB upload limit] */
+  /** Largest request body accepted, in bytes [default the simulator's `limits.maxBodyBytes`, 110 MiB] */
   maxBodyBytes?: number;
 }
 
@@ -53,39 +54,31 @@ function reparseWithoutUpgrade(server: Server, req: IncomingMessage, socket: Dup
 
 export async function listenNetwork(endpoint: SimulatorEndpoint, options: ListenOptions = {}): Promise<NetworkServer> {
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? 110 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? endpoint.limits.maxBodyBytes;
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: INCOMING_FRAME_LIMIT_BYTES, perMessageDeflate: false });
 
   const server: Server = createServer((req, res) => {
-    void serveHttp(endpoint, req, res, maxBodyBytes);
+    serveHttp(endpoint, req, res, maxBodyBytes).catch((error: unknown) => {
+      endpoint.recordInternalError('http', error);
+      res.destroy();
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('upgrade', (req, socket, head) => {
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      reparseWithoutUpgrade(server, req, socket, head);
-      return;
+    // A socket handed to `upgrade` has no error listener of its own: without one a reset by the
+    // peer would be an uncaught exception.
+    socket.on('error', () => undefined);
+    try {
+      upgrade(endpoint, server, wss, req, socket, head);
+    } catch (error) {
+      endpoint.recordInternalError('ws', error);
+      socket.destroy();
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = endpoint.normalisePath(url.pathname);
-    if (path !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const decision = endpoint.handleUpgrade({ path, query: url.searchParams });
-    if (!decision.accept) {
-      const body = decision.reason;
-      socket.end(
-        `HTTP/1.1 ${decision.status} ${decision.reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => attachWs(ws, decision.attach));
   });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -94,6 +87,8 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // Once listening, a server error (EMFILE on accept, say) is the simulator's, never the process's end.
+  server.on('error', (error) => endpoint.recordInternalError('http', error));
 
   const dropAll = () => {
     for (const ws of wss.clients) ws.terminate();
@@ -126,10 +121,61 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
   };
 }
 
-function attachWs(ws: WebSocket, attach: (socket: ServerSocket) => ReturnType<Extract<ReturnType<SimulatorEndpoint['handleUpgrade']>, { accept: true }>['attach']>) {
+/** Answers a WebSocket upgrade: 400 for a target that is not one, 404 off `/ws`, the simulator's refusal, or the socket. */
+function upgrade(endpoint: SimulatorEndpoint, server: Server, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    reparseWithoutUpgrade(server, req, socket, head);
+    return;
+  }
+  const target = parseRequestTarget(req.url);
+  if (!target) {
+    socket.end(rawResponse(400, 'Bad Request', `Bad request target ${JSON.stringify(req.url)}`));
+    return;
+  }
+  const path = endpoint.normalisePath(target.pathname);
+  if (path !== '/ws') {
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  const decision = endpoint.handleUpgrade({ path, query: target.query });
+  if (!decision.accept) {
+    socket.end(rawResponse(decision.status, decision.reason, decision.reason));
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    try {
+      attachWs(endpoint, ws, decision.attach);
+    } catch (error) {
+      endpoint.recordInternalError('ws', error);
+      ws.terminate();
+    }
+  });
+}
+
+function rawResponse(status: number, reason: string, body: string): string {
+  const text = wireHeaderValue(body);
+  return `HTTP/1.1 ${status} ${wireHeaderValue(reason)}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text, 'latin1')}\r\n\r\n${text}`;
+}
+
+type AttachFn = Extract<ReturnType<SimulatorEndpoint['handleUpgrade']>, { accept: true }>['attach'];
+
+function attachWs(endpoint: SimulatorEndpoint, ws: WebSocket, attach: AttachFn) {
+  const maxBuffered = endpoint.limits.maxSendBufferBytes;
+  let dropped = false;
   const serverSocket: ServerSocket = {
     send: (data) => {
       if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > maxBuffered) {
+        // The peer reads too slowly: drop it rather than hold an unbounded backlog for it.
+        if (!dropped) {
+          dropped = true;
+          endpoint.recordNote(
+            `limit: maxSendBufferBytes (${maxBuffered}) exceeded, ${ws.bufferedAmount} bytes unsent: the WebSocket is dropped (1006) because its client does not read`,
+          );
+        }
+        ws.terminate();
+        return;
+      }
       ws.send(data, { binary: typeof data !== 'string' });
     },
     terminate: () => ws.terminate(),
@@ -140,16 +186,56 @@ function attachWs(ws: WebSocket, attach: (socket: ServerSocket) => ReturnType<Ex
   };
   const handlers = attach(serverSocket);
   ws.on('message', (data, isBinary) => {
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    handlers.onMessage(isBinary ? new Uint8Array(buffer) : buffer.toString('utf8'));
+    try {
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      handlers.onMessage(isBinary ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : buffer.toString('utf8'));
+    } catch (error) {
+      endpoint.recordInternalError('ws', error);
+    }
   });
-  ws.on('close', (code) => handlers.onClose(code));
+  ws.on('close', (code) => {
+    try {
+      handlers.onClose(code);
+    } catch (error) {
+      endpoint.recordInternalError('ws', error);
+    }
+  });
   // A frame over the limit or a protocol error: ws closes the socket itself (1009/1002); nothing else to do.
   ws.on('error', () => undefined);
 }
 
+/**
+ * A header value as aiohttp would put it on the wire: UTF-8 bytes (Node writes a string's
+ * characters as Latin-1 bytes, so the UTF-8 is spelled that way), with control characters other
+ * than tab percent-escaped, since no HTTP/1.1 header may carry them.
+ */
+export function wireHeaderValue(value: string): string {
+  const escaped = value.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  return /[^\u0000-\u007f]/.test(escaped) ? Buffer.from(escaped, 'utf8').toString('latin1') : escaped;
+}
+
+function bodyTooLarge(res: ServerResponse, maxBodyBytes: number, size: number | string): void {
+  const text = `Maximum request body size ${maxBodyBytes} exceeded, actual body size ${size}`;
+  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), connection: 'close' });
+  res.end(text);
+}
+
 async function serveHttp(endpoint: SimulatorEndpoint, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number) {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Errors on the socket after the reply (a reset) must not reach the process.
+  res.on('error', () => undefined);
+  const target = parseRequestTarget(req.url);
+  if (!target) {
+    req.resume();
+    writeResponse(endpoint, res, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `400: Bad request target ${JSON.stringify(req.url)}` });
+    return;
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    // aiohttp refuses on the declared length, before reading: so do we.
+    bodyTooLarge(res, maxBodyBytes, declared);
+    req.destroy();
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -166,31 +252,48 @@ async function serveHttp(endpoint: SimulatorEndpoint, req: IncomingMessage, res:
     return; // the client went away mid-body
   }
   if (tooLarge) {
-    res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-    res.end(`Request body larger than ${maxBodyBytes} bytes`);
+    chunks.length = 0;
+    bodyTooLarge(res, maxBodyBytes, `over ${size}`);
     req.destroy();
     return;
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   const request: SimRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
-    path: endpoint.normalisePath(url.pathname),
-    query: url.searchParams,
+    path: endpoint.normalisePath(target.pathname),
+    query: target.query,
     headers,
-    body: new Uint8Array(Buffer.concat(chunks)),
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
   };
+  let response: SimResponse;
   try {
-    const response = await endpoint.handleHttp(request);
-    if (res.destroyed) return;
-    const body = response.body ?? '';
-    const out = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
-    res.writeHead(response.status, { ...(response.headers ?? {}), 'content-length': String(out.length) });
-    res.end(out);
+    response = await endpoint.handleHttp(request);
   } catch (error) {
-    if (res.destroyed) return;
+    endpoint.recordInternalError('http', error);
+    response = { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Internal simulator error: ${(error as Error)?.message ?? String(error)}` };
+  }
+  writeResponse(endpoint, res, response);
+}
+
+/** Writes a reply; bodies are sent without copying (a cached `/queue` body goes to every asker as one buffer). */
+function writeResponse(endpoint: SimulatorEndpoint, res: ServerResponse, response: SimResponse): void {
+  if (res.destroyed || res.headersSent) return;
+  const body = response.body ?? '';
+  const out = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers ?? {})) headers[name] = wireHeaderValue(value);
+  headers['content-length'] = String(out.length);
+  try {
+    res.writeHead(response.status, headers);
+  } catch (error) {
+    // A header the handler made that HTTP cannot carry: our bug, not the client's.
+    endpoint.recordInternalError('http', error);
     const text = `Internal simulator error: ${(error as Error).message}`;
     res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);
+    return;
   }
+  res.end(out);
 }
