@@ -45,6 +45,10 @@ export const commandTable: Record<string, { description: string; load: () => Pro
     description: 'Get the Toxiproxy server network faults need, without Go: `toxiproxy install` downloads the pinned release and checks its SHA-256',
     load: async () => (await import('./toxiproxy-command.ts')).registerToxiproxy,
   },
+  schema: {
+    description: 'Print the JSON Schema of a scenario file or a relay profile (generated from the zod schemas), for editors to validate and complete them',
+    load: async () => (await import('./schema-command.ts')).registerSchema,
+  },
   doctor: { description: 'Say which Toxiproxy providers (and STOMP brokers) are available here, and how to get one', load: async () => (await import('./doctor-command.ts')).registerDoctor },
 };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedCount, boundedMs, boundedText, positiveMs, scenarioLimits } from './scenario-limits.ts';
+import { strictObject } from './strict-object.ts';
 
 /**
  * The fault vocabulary of design.md as data. A scenario file's `faults` list is a
@@ -13,7 +14,7 @@ const serverMessageTypeName = z.string().min(1).max(scenarioLimits.name);
 /** When a fault fires. */
 export const trigger = z.discriminatedUnion('on', [
   /** `afterMs` after the simulator started (virtual or real time); in harness runs, after the client under test is up (as jobs' `submitAtMs`). */
-  z.object({ on: z.literal('time'), afterMs: boundedMs() }),
+  strictObject({ on: z.literal('time'), afterMs: boundedMs() }),
   /**
    * Around a server message: `before` means the fault applies to that very frame (or to the
    * connection just before it is sent); `after` means right after it was sent.
@@ -25,7 +26,7 @@ export const trigger = z.discriminatedUnion('on', [
    * `executed` and `execution_success` only to the prompt's client, so for a prompt submitted
    * without client_id they never come. Use a `prompt` or `node` trigger for a phase of the job.
    */
-  z.object({
+  strictObject({
     on: z.literal('message'),
     when: z.enum(['before', 'after']).default('before'),
     type: serverMessageTypeName,
@@ -40,7 +41,7 @@ export const trigger = z.discriminatedUnion('on', [
    * `history_written`: its history entry was just written, before the final `status` and
    * `executing {node: null}`. `prompt` and `occurrence` as for `message`.
    */
-  z.object({
+  strictObject({
     on: z.literal('prompt'),
     event: z.enum(['started', 'finished', 'history_written']),
     prompt: boundedCount().optional(),
@@ -52,7 +53,7 @@ export const trigger = z.discriminatedUnion('on', [
    * (a cached output node finishes too, without starting). `node` is the node id in the prompt
    * (any node if absent); `outputNode: true` matches only output nodes (SaveImage, PreviewAny...).
    */
-  z.object({
+  strictObject({
     on: z.literal('node'),
     event: z.enum(['started', 'finished']),
     node: z.string().min(1).max(scenarioLimits.name).optional(),
@@ -61,11 +62,11 @@ export const trigger = z.discriminatedUnion('on', [
     occurrence: boundedCount().default(1),
   }),
   /** On the n-th WebSocket connection (1-based), as it is accepted. */
-  z.object({ on: z.literal('connect'), occurrence: boundedCount() }),
+  strictObject({ on: z.literal('connect'), occurrence: boundedCount() }),
   /** After `count` JSON frames have been sent in total. */
-  z.object({ on: z.literal('frames'), count: z.number().int().nonnegative().max(scenarioLimits.count, `at most ${scenarioLimits.count}`) }),
+  strictObject({ on: z.literal('frames'), count: z.number().int().nonnegative().max(scenarioLimits.count, `at most ${scenarioLimits.count}`) }),
   /** On the n-th HTTP request whose path (without `/api`) matches `path` exactly or as a prefix ending in `*`. */
-  z.object({
+  strictObject({
     on: z.literal('request'),
     path: boundedText().min(1),
     method: z.string().max(scenarioLimits.name).optional(),
@@ -87,61 +88,61 @@ const frames = z.number().int().positive().max(scenarioLimits.frames, `at most $
 
 export const frameFault = z.discriminatedUnion('type', [
   /** UTF-8 BOM before the JSON text. */
-  z.object({ type: z.literal('bom'), ...envelope, frames }),
+  strictObject({ type: z.literal('bom'), ...envelope, frames }),
   /** Text (`garbage`, default `"\u0000xx"`) before the `{`. */
-  z.object({ type: z.literal('garbage_prefix'), ...envelope, frames, garbage: boundedText().default('garbage') }),
+  strictObject({ type: z.literal('garbage_prefix'), ...envelope, frames, garbage: boundedText().default('garbage') }),
   /** A text heartbeat frame (`ping`, `pong` or `heartbeat`) is sent before the frame. */
-  z.object({ type: z.literal('heartbeat'), ...envelope, frames, text: z.enum(['ping', 'pong', 'heartbeat']).default('ping') }),
+  strictObject({ type: z.literal('heartbeat'), ...envelope, frames, text: z.enum(['ping', 'pong', 'heartbeat']).default('ping') }),
   /** The JSON is cut to `keepRatio` of its length; the rest is lost. */
-  z.object({ type: z.literal('truncate'), ...envelope, frames, keepRatio: z.number().gt(0).lt(1).default(0.5) }),
+  strictObject({ type: z.literal('truncate'), ...envelope, frames, keepRatio: z.number().gt(0).lt(1).default(0.5) }),
   /** A non-JSON text frame is sent before the frame. */
-  z.object({ type: z.literal('non_json'), ...envelope, frames, text: boundedText().default('<html>502 Bad Gateway</html>') }),
+  strictObject({ type: z.literal('non_json'), ...envelope, frames, text: boundedText().default('<html>502 Bad Gateway</html>') }),
   /** The frame is sent twice. */
-  z.object({ type: z.literal('duplicate'), ...envelope, frames }),
+  strictObject({ type: z.literal('duplicate'), ...envelope, frames }),
   /** The frame is not sent. */
-  z.object({ type: z.literal('drop'), ...envelope, frames }),
+  strictObject({ type: z.literal('drop'), ...envelope, frames }),
   /** The frame is held and sent after the next one. */
-  z.object({ type: z.literal('reorder'), ...envelope, frames }),
+  strictObject({ type: z.literal('reorder'), ...envelope, frames }),
   /** A message of an unknown type (`messageType`, default `crystools.monitor`) is broadcast before the frame. */
-  z.object({ type: z.literal('unknown_type'), ...envelope, frames, messageType: z.string().max(scenarioLimits.name).default('crystools.monitor') }),
+  strictObject({ type: z.literal('unknown_type'), ...envelope, frames, messageType: z.string().max(scenarioLimits.name).default('crystools.monitor') }),
   /** Extra fields are added to the frame's `data`. */
-  z.object({ type: z.literal('extra_fields'), ...envelope, frames }),
+  strictObject({ type: z.literal('extra_fields'), ...envelope, frames }),
   /** A binary preview frame (type 1, JPEG) is sent before the frame. */
-  z.object({ type: z.literal('binary_preview'), ...envelope, frames }),
+  strictObject({ type: z.literal('binary_preview'), ...envelope, frames }),
   /** A frame of `bytes` bytes (an unknown message type carrying padding) is sent before the frame. */
-  z.object({ type: z.literal('oversized'), ...envelope, frames, bytes: z.number().int().positive().max(scenarioLimits.oversizedBytes, `at most ${scenarioLimits.oversizedBytes} bytes (64 MiB)`).default(5 * 1024 * 1024) }),
+  strictObject({ type: z.literal('oversized'), ...envelope, frames, bytes: z.number().int().positive().max(scenarioLimits.oversizedBytes, `at most ${scenarioLimits.oversizedBytes} bytes (64 MiB)`).default(5 * 1024 * 1024) }),
 ]);
 
 // --- connection faults ---
 export const connectionFault = z.discriminatedUnion('type', [
   /** Drops every socket without a close frame; clients see 1006. */
-  z.object({ type: z.literal('terminate'), ...envelope }),
+  strictObject({ type: z.literal('terminate'), ...envelope }),
   /** Closes every socket with a close frame carrying `code`. */
-  z.object({ type: z.literal('close'), ...envelope, code: z.number().int().min(1000).max(4999).default(1001), reason: z.string().max(123, 'a close reason is at most 123 bytes (RFC 6455)').default('') }),
+  strictObject({ type: z.literal('close'), ...envelope, code: z.number().int().min(1000).max(4999).default(1001), reason: z.string().max(123, 'a close reason is at most 123 bytes (RFC 6455)').default('') }),
   /** Answers WebSocket upgrades with HTTP 503 for `durationMs`. */
-  z.object({ type: z.literal('refuse_upgrades'), ...envelope, durationMs: positiveMs(), status: z.number().int().min(100).max(599).default(503) }),
+  strictObject({ type: z.literal('refuse_upgrades'), ...envelope, durationMs: positiveMs(), status: z.number().int().min(100).max(599).default(503) }),
   /** Keeps sockets open but sends nothing for `durationMs`; 0 = until the run ends (half-open). Frames held are dropped. */
-  z.object({ type: z.literal('silence'), ...envelope, durationMs: boundedMs() }),
+  strictObject({ type: z.literal('silence'), ...envelope, durationMs: boundedMs() }),
   /**
    * Restarts the server: every socket is terminated, nothing answers for `downMs`, then a new
    * instance with a new sid comes up. `loseState` drops queue, history and caches (as a real restart does).
    */
-  z.object({ type: z.literal('restart'), ...envelope, downMs: boundedMs().default(1000), loseState: z.boolean().default(true) }),
+  strictObject({ type: z.literal('restart'), ...envelope, downMs: boundedMs().default(1000), loseState: z.boolean().default(true) }),
   /** ComfyUI#16010: the next same-clientId reconnect gets a socket that receives nothing. */
-  z.object({ type: z.literal('deaf_reconnect'), ...envelope }),
+  strictObject({ type: z.literal('deaf_reconnect'), ...envelope }),
   /** ComfyUI#15240: one stalled peer blocks delivery to all sockets for `durationMs` (0 = for ever); HTTP keeps working. */
-  z.object({ type: z.literal('stalled_peer'), ...envelope, durationMs: boundedMs() }),
+  strictObject({ type: z.literal('stalled_peer'), ...envelope, durationMs: boundedMs() }),
 ]);
 
 // --- HTTP faults ---
 const times = boundedCount().default(1);
 export const httpFault = z.discriminatedUnion('type', [
   /** The next `times` requests to `path` answer `status` (5xx, 429, ...). */
-  z.object({ type: z.literal('http_status'), ...envelope, path: boundedText(), status: z.number().int().min(400).max(599), times }),
+  strictObject({ type: z.literal('http_status'), ...envelope, path: boundedText(), status: z.number().int().min(400).max(599), times }),
   /** The next `times` requests to `path` are answered after `delayMs`. */
-  z.object({ type: z.literal('http_delay'), ...envelope, path: boundedText(), delayMs: positiveMs(), times }),
+  strictObject({ type: z.literal('http_delay'), ...envelope, path: boundedText(), delayMs: positiveMs(), times }),
   /** The next `times` requests to `path` are never answered (the client must time out). */
-  z.object({ type: z.literal('http_hang'), ...envelope, path: boundedText(), times }),
+  strictObject({ type: z.literal('http_hang'), ...envelope, path: boundedText(), times }),
   /**
    * ComfyUI#11540: the worker reaches `task_done` `delayMs` after the terminal `execution_*`
    * message. Meanwhile the prompt stays in `/queue`'s `queue_running` and is not in `/history`;
@@ -149,20 +150,20 @@ export const httpFault = z.discriminatedUnion('type', [
    * that reads `/history` on `execution_success` finds nothing; one that waits for
    * `executing {node: null}`, or reads `/queue` before `/history`, is right.
    */
-  z.object({ type: z.literal('history_late'), ...envelope, delayMs: positiveMs() }),
+  strictObject({ type: z.literal('history_late'), ...envelope, delayMs: positiveMs() }),
   /**
    * Not ComfyUI: reads of `/history` come from a replica that lags `delayMs` behind the queue
    * (a second server behind a load balancer, a cache in front of ComfyUI). The prompt leaves
    * `/queue`, the final `status` and `executing {node: null}` are sent, and only `delayMs` later
    * does `/history` show the entry: for a while it is in neither.
    */
-  z.object({ type: z.literal('history_replica_lag'), ...envelope, delayMs: positiveMs() }),
+  strictObject({ type: z.literal('history_replica_lag'), ...envelope, delayMs: positiveMs() }),
 ]);
 
 // --- network faults (Toxiproxy, applied by the harness) ---
 export const toxicType = z.enum(['latency', 'bandwidth', 'slicer', 'reset_peer', 'timeout', 'limit_data', 'slow_close']);
 export const networkFault = z.discriminatedUnion('type', [
-  z.object({
+  strictObject({
     type: z.literal('toxic'),
     ...envelope,
     toxic: toxicType,
@@ -177,7 +178,7 @@ export const networkFault = z.discriminatedUnion('type', [
     durationMs: boundedMs().default(0),
   }),
   /** Disables the proxy (live connections drop, new ones are refused) for `durationMs`. */
-  z.object({ type: z.literal('partition'), ...envelope, durationMs: positiveMs() }),
+  strictObject({ type: z.literal('partition'), ...envelope, durationMs: positiveMs() }),
 ]);
 
 export const fault = z.discriminatedUnion('type', [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictObject } from './strict-object.ts';
 
 /**
  * A relay profile: how the harness starts a relay under test, submits jobs through it as a user,
@@ -15,7 +16,7 @@ import { z } from 'zod';
 const jsonPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a path is dot-separated field names, e.g. "data.prompt_id"');
 
 /** Which downstream messages are of a kind: by Socket.IO event name and/or equal fields. */
-const messageMatcher = z.object({
+const messageMatcher = strictObject({
   /** The Socket.IO event name (Socket.IO downstreams only). */
   event: z.string().min(1).optional(),
   /** Fields that must equal these values, e.g. `{ type: progress }`. */
@@ -24,7 +25,7 @@ const messageMatcher = z.object({
   promptIdPath: jsonPath.optional(),
 });
 
-export const relayMessages = z.object({
+export const relayMessages = strictObject({
   progress: messageMatcher.extend({ valuePath: jsonPath.default('value'), maxPath: jsonPath.default('max') }),
   completed: messageMatcher.extend({
     /** Where the image URLs are (a list of `/view?filename=..&subfolder=..&type=..` URLs). */
@@ -42,7 +43,7 @@ const jsonTemplate = (what: string) =>
 
 export const relaySubmit = z.discriminatedUnion('kind', [
   /** An HTTP request to the relay; the answer's JSON has the prompt id at `promptIdPath`. */
-  z.object({
+  strictObject({
     kind: z.literal('http'),
     method: z.enum(['POST', 'PUT']).default('POST'),
     path: z.string().startsWith('/', 'the submit path starts with "/", e.g. "/api/jobs"'),
@@ -52,7 +53,7 @@ export const relaySubmit = z.discriminatedUnion('kind', [
     promptIdPath: jsonPath.default('prompt_id'),
   }),
   /** A Socket.IO event emitted on the user's own downstream socket; its acknowledgement has the prompt id. */
-  z.object({
+  strictObject({
     kind: z.literal('socketio-emit'),
     event: z.string().min(1),
     payload: jsonTemplate('event payload'),
@@ -63,7 +64,7 @@ export type RelaySubmit = z.infer<typeof relaySubmit>;
 
 export const relayDownstream = z.discriminatedUnion('protocol', [
   /** STOMP over WebSocket (`@stomp/stompjs`), to the relay's own endpoint or a broker. */
-  z.object({
+  strictObject({
     protocol: z.literal('stomp'),
     url: z.string().min(1),
     connectHeaders: templateRecord,
@@ -75,7 +76,7 @@ export const relayDownstream = z.discriminatedUnion('protocol', [
     subprotocols: z.array(z.string()).default(['v12.stomp', 'v11.stomp', 'v10.stomp']),
   }),
   /** Socket.IO (`socket.io-client`), WebSocket transport. */
-  z.object({
+  strictObject({
     protocol: z.literal('socketio'),
     url: z.string().min(1),
     path: z.string().default('/socket.io'),
@@ -87,49 +88,47 @@ export const relayDownstream = z.discriminatedUnion('protocol', [
     acknowledge: z.boolean().default(true),
   }),
   /** Plain WebSocket with JSON text frames. */
-  z.object({ protocol: z.literal('ws'), url: z.string().min(1) }),
+  strictObject({ protocol: z.literal('ws'), url: z.string().min(1) }),
 ]);
 export type RelayDownstream = z.infer<typeof relayDownstream>;
 
-export const relayProfile = z
-  .object({
-    /** Shown in reports as the client's name. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a relay name is kebab-case, e.g. "spring-stomp"'),
-    description: z.string().default(''),
-    /** The command line that starts the relay (a string is split on spaces; an array is taken as is). */
-    command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    /** Run once before the first start, e.g. a build; must exit 0 [default none]. */
-    prepare: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    /** Working directory, relative to the profile file's folder [default the repository root]. */
-    cwd: z.string().optional(),
-    env: z.record(z.string(), z.string()).default({}),
-    /** GET this on the relay's port until it answers 2xx. */
-    readyPath: z.string().startsWith('/').default('/health'),
-    startTimeoutMs: z.number().positive().default(60_000),
-    stopTimeoutMs: z.number().positive().default(5_000),
-    /** `stomp`: the relay publishes through a STOMP broker, which the harness acquires and passes as `STOMP_BROKER_URL`. */
-    broker: z.enum(['none', 'stomp']).default('none'),
-    /** The relay refunds failed jobs by POSTing to `REFUND_URL`: judged by the `refund-once` invariant. */
-    refunds: z.boolean().default(false),
-    /** How long the harness waits for the relay to accept one submission, in ms [default 15000]. */
-    submitTimeoutMs: z.number().positive().default(15_000),
-    submit: relaySubmit,
-    downstream: relayDownstream,
-    messages: relayMessages,
-  })
-  .superRefine((p, ctx) => {
-    if (p.submit.kind === 'socketio-emit' && p.downstream.protocol !== 'socketio') {
-      ctx.addIssue({ code: 'custom', path: ['submit', 'kind'], message: 'socketio-emit submits need a socketio downstream' });
+export const relayProfile = strictObject({
+  /** Shown in reports as the client's name. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a relay name is kebab-case, e.g. "spring-stomp"'),
+  description: z.string().default(''),
+  /** The command line that starts the relay (a string is split on spaces; an array is taken as is). */
+  command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** Run once before the first start, e.g. a build; must exit 0 [default none]. */
+  prepare: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** Working directory, relative to the profile file's folder [default the repository root]. */
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  /** GET this on the relay's port until it answers 2xx. */
+  readyPath: z.string().startsWith('/').default('/health'),
+  startTimeoutMs: z.number().positive().default(60_000),
+  stopTimeoutMs: z.number().positive().default(5_000),
+  /** `stomp`: the relay publishes through a STOMP broker, which the harness acquires and passes as `STOMP_BROKER_URL`. */
+  broker: z.enum(['none', 'stomp']).default('none'),
+  /** The relay refunds failed jobs by POSTing to `REFUND_URL`: judged by the `refund-once` invariant. */
+  refunds: z.boolean().default(false),
+  /** How long the harness waits for the relay to accept one submission, in ms [default 15000]. */
+  submitTimeoutMs: z.number().positive().default(15_000),
+  submit: relaySubmit,
+  downstream: relayDownstream,
+  messages: relayMessages,
+}).superRefine((p, ctx) => {
+  if (p.submit.kind === 'socketio-emit' && p.downstream.protocol !== 'socketio') {
+    ctx.addIssue({ code: 'custom', path: ['submit', 'kind'], message: 'socketio-emit submits need a socketio downstream' });
+  }
+  for (const kind of ['progress', 'completed', 'failed'] as const) {
+    const m = p.messages[kind];
+    if (p.downstream.protocol === 'socketio' && !m.event) {
+      ctx.addIssue({ code: 'custom', path: ['messages', kind, 'event'], message: 'a Socket.IO downstream names the event of each message kind' });
     }
-    for (const kind of ['progress', 'completed', 'failed'] as const) {
-      const m = p.messages[kind];
-      if (p.downstream.protocol === 'socketio' && !m.event) {
-        ctx.addIssue({ code: 'custom', path: ['messages', kind, 'event'], message: 'a Socket.IO downstream names the event of each message kind' });
-      }
-      if (p.downstream.protocol !== 'socketio' && Object.keys(m.match).length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['messages', kind, 'match'], message: 'say which fields tell this kind of message apart, e.g. { type: progress }' });
-      }
+    if (p.downstream.protocol !== 'socketio' && Object.keys(m.match).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['messages', kind, 'match'], message: 'say which fields tell this kind of message apart, e.g. { type: progress }' });
     }
-  });
+  }
+});
 export type RelayProfile = z.infer<typeof relayProfile>;
 export type RelayProfileInput = z.input<typeof relayProfile>;

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { scenarioLimits } from '../protocol/scenario-limits.ts';
+import { strictObject } from '../protocol/strict-object.ts';
 import { scenario, type Scenario } from './scenario.ts';
 
 export class ScenarioFileError extends Error {
@@ -11,8 +12,11 @@ export class ScenarioFileError extends Error {
   }
 }
 
+/** The list form of a scenario file: `{ scenarios: [...] }`. */
+const scenarioList = strictObject({ scenarios: z.array(scenario).min(1) });
+
 /** A scenario file holds one scenario, or `{ scenarios: [...] }`, in YAML or JSON. */
-const scenarioFile = z.union([scenario, z.object({ scenarios: z.array(scenario).min(1) })]);
+export const scenarioFile = z.union([scenario, scenarioList]);
 
 /** The file each loaded scenario came from, so a replay command can name the file, not an id no catalogue has. */
 const sources = new WeakMap<Scenario, string>();
@@ -41,7 +45,7 @@ export function loadScenarioFile(path: string): Scenario[] {
   const parsed = scenarioFile.safeParse(value);
   if (!parsed.success) {
     // The union hides which branch was meant; a file with `scenarios` meant the list form.
-    const meant = typeof value === 'object' && value !== null && 'scenarios' in value ? z.object({ scenarios: z.array(scenario).min(1) }) : scenario;
+    const meant = typeof value === 'object' && value !== null && 'scenarios' in value ? scenarioList : scenario;
     const detail = meant.safeParse(value);
     const error = detail.success ? parsed.error : detail.error;
     throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} is invalid:\n${z.prettifyError(error)}`);
