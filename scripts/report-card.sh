@@ -20,8 +20,8 @@ if ! "$python" -c 'import websocket, comfy_toolkit, comfyapi, comfyui_utils, com
   echo "report-card: $python cannot run the Python drivers; run scripts/install-python-drivers.sh" >&2
   exit 2
 fi
-if [[ ! -d clients/third-party/stable-canvas-comfyui-client/node_modules/@stable-canvas/comfyui-client ]]; then
-  echo "report-card: @stable-canvas/comfyui-client is not installed; run scripts/install-npm-clients.sh" >&2
+if [[ ! -d clients/third-party/stable-canvas-comfyui-client/node_modules/@stable-canvas/comfyui-client || ! -d clients/third-party/saintno-comfyui-sdk/node_modules/@saintno/comfyui-sdk ]]; then
+  echo "report-card: the third-party npm clients are not installed; run scripts/install-npm-clients.sh" >&2
   exit 2
 fi
 
@@ -39,6 +39,7 @@ node bin/comfy-chaos.js run --strict --transport network --concurrency 4 --seed 
   --client "$python clients/third-party/comfyui-utils/driver.py" \
   --client "$python clients/third-party/comfyui-workflow-client/driver.py" \
   --client "node clients/third-party/stable-canvas-comfyui-client/driver.mjs" \
+  --client "node clients/third-party/saintno-comfyui-sdk/driver.mjs" \
   --relay reference-socketio reference-stomp spring-stomp flask-socketio \
   --report "$report" &
 run=$!

@@ -23,7 +23,8 @@
  * - progress: what it passes to `onProgress` ({ value, max, node });
  * - cancel: `manageQueue({ delete: [id] })` when `getQueue()` shows the prompt pending, else its
  *   `interrupt()`, which is a global POST /interrupt (it has no other);
- * - its own `log` events about the socket become `log` events.
+ * - its own `log` events about the socket become `log` events;
+ * - the scenario's hint healthTimeoutMs sets its own `wsTimeout` (default 10 s).
  *
  * Run: COMFY_URL=http://127.0.0.1:8188 node clients/third-party/saintno-comfyui-sdk/driver.mjs
  */
@@ -38,11 +39,20 @@ if (!base) {
   process.exit(2);
 }
 
+let hints = {};
+try {
+  hints = JSON.parse(process.env.COMFY_CHAOS_HINTS || '{}') ?? {};
+} catch {
+  // no hints: the package's defaults
+}
+/** Its own knob for a silent socket (re-open after that long without a frame), default 10 s. */
+const wsTimeout = typeof hints.healthTimeoutMs === 'number' ? hints.healthTimeoutMs : undefined;
+
 const apis = new Map(); // window -> Promise<ComfyApi>
 
 function apiFor(window) {
   if (!apis.has(window)) {
-    const api = new ComfyApi(base, randomUUID());
+    const api = new ComfyApi(base, randomUUID(), wsTimeout ? { wsTimeout } : {});
     api.on('log', (ev) => {
       if (ev.detail?.fnName === 'socket') emit({ type: 'log', message: `comfyui-sdk (${window}): ${ev.detail.message}` });
     });

@@ -10,8 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const thirdPartyClients = ['comfy-toolkit', 'comfyapi', 'comfyui-utils', 'comfyui-workflow-client', 'stable-canvas-comfyui-client'] as const;
+export const thirdPartyClients = ['comfy-toolkit', 'comfyapi', 'comfyui-utils', 'comfyui-workflow-client', 'stable-canvas-comfyui-client', 'saintno-comfyui-sdk'] as const;
 export type ThirdPartyClient = (typeof thirdPartyClients)[number];
+
+/** The npm clients: a folder of their own with the package installed in its node_modules. */
+const npmPackages: Partial<Record<ThirdPartyClient, string>> = {
+  'stable-canvas-comfyui-client': '@stable-canvas/comfyui-client',
+  'saintno-comfyui-sdk': '@saintno/comfyui-sdk',
+};
 
 /** The Python module each PyPI library installs, to check that the venv has it. */
 const pythonModules: Partial<Record<ThirdPartyClient, string>> = {
@@ -26,7 +32,7 @@ const python = process.env.COMFY_CHAOS_PYTHON || join(repoRoot, '.tools/venv/bin
 /** The driver's command line (a `--client` spec), with absolute paths. */
 export function commandOf(client: ThirdPartyClient): string {
   const dir = join(repoRoot, 'clients/third-party', client);
-  return client === 'stable-canvas-comfyui-client' ? `${process.execPath} ${join(dir, 'driver.mjs')}` : `${python} ${join(dir, 'driver.py')}`;
+  return npmPackages[client] ? `${process.execPath} ${join(dir, 'driver.mjs')}` : `${python} ${join(dir, 'driver.py')}`;
 }
 
 /** Why the bundled clients cannot run here (what to install), or undefined when they all can. */
@@ -38,7 +44,10 @@ export function missingClients(): string | undefined {
     const why = (check.stderr || check.error?.message || '').trim().split('\n').at(-1);
     return `${python} cannot import ${modules} (${why}); run scripts/install-python-drivers.sh`;
   }
-  const npmClient = join(repoRoot, 'clients/third-party/stable-canvas-comfyui-client/node_modules/@stable-canvas/comfyui-client/package.json');
-  if (!existsSync(npmClient)) return `@stable-canvas/comfyui-client is not installed in clients/third-party/stable-canvas-comfyui-client; run scripts/install-npm-clients.sh`;
+  for (const [client, name] of Object.entries(npmPackages)) {
+    if (!existsSync(join(repoRoot, 'clients/third-party', client, 'node_modules', name!, 'package.json'))) {
+      return `${name} is not installed in clients/third-party/${client}; run scripts/install-npm-clients.sh`;
+    }
+  }
   return undefined;
 }

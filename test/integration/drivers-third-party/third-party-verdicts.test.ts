@@ -141,6 +141,26 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
     },
     '6.8': onePool,
   },
+  'saintno-comfyui-sdk': {
+    '6.1': pass,
+    '1.6': pass, // JSON.parse inside a try: a bad frame is logged and skipped (src/client.ts:1101-1119)
+    '2.3': pass, // re-opens the socket (client.ts:937-1004); the status on connect makes it read /queue, then /history (src/call-wrapper.ts:210-238)
+    '3.4': gaveUp('the non-200 reply is thrown (client.ts:305-307): EnqueueFailedError, no retry'),
+    '3.6': pass, // done when every named output node sent executed (call-wrapper.ts:415-434), before history is read
+    '5.1': pass, // after the restart, the status on connect finds the prompt in neither /queue nor /history: WentMissingError, lost (call-wrapper.ts:210-238)
+    '5.5': {
+      verdict: 'fail',
+      invariants: ['no-lost-completion'],
+      because:
+        'the silence check re-opens the socket once (client.ts:1134-1141), but its `reconnecting` flag lives in the first socket\'s closure and only that socket\'s onopen clears it (client.ts:1021, 1039-1047): the check never fires again, and the status of the new socket fell in the silence',
+    },
+    '6.5': {
+      verdict: 'fail',
+      invariants: ['failures-are-failures'],
+      because: 'the deleted prompt is gone from /queue and /history, which its status check calls WentMissingError (call-wrapper.ts:210-238): reported lost, not interrupted',
+    },
+    '6.8': onePool,
+  },
 };
 
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
