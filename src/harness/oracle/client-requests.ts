@@ -74,10 +74,10 @@ export function clientRequests(trace: readonly TraceEvent[]): ClientRequests {
   return out;
 }
 
-/** `POST /interrupt {"prompt_id":"…"} answered 400 "…"`, clipped, for messages. */
-export function describeRequest(r: ClientRequest): string {
+/** `POST /interrupt {"prompt_id":"…"} answered 400 "…" (trace line n)`, clipped, for messages; `withBody: false` leaves the request body out (a prompt). */
+export function describeRequest(r: ClientRequest, withBody = true): string {
   const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…` : s);
-  const body = r.request === undefined ? ' (no body)' : ` ${clip(r.request)}`;
+  const body = !withBody ? '' : r.request === undefined ? ' (no body)' : ` ${clip(r.request)}`;
   const answer = r.response === undefined ? '' : ` ${JSON.stringify(clip(r.response))}`;
   return `${r.method} ${r.path}${body} answered ${r.status}${answer} (trace line ${r.seq})`;
 }

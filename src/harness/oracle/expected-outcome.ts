@@ -15,6 +15,13 @@ function clientMatches(expected: Expected, r: ClientReport): boolean {
   return true;
 }
 
+/** The client told its user what the server really did (completed for a success, interrupted for an interrupt). */
+function reportMatchesServer(r: ClientReport, server: ServerOutcomeName): boolean {
+  if (server === 'success') return r.type === 'completed';
+  if (server === 'interrupted') return r.type === 'failed' && r.reason === 'interrupted';
+  return r.type === 'failed';
+}
+
 /** What the server must have done for the expectation to make sense. */
 const serverMatches: Record<Expected, readonly ServerOutcomeName[]> = {
   completed: ['success'],
@@ -38,9 +45,9 @@ function clientCaused(job: JobFacts, expected: Expected, outcome: ServerOutcomeN
     if (!after.length) return { message: `${head} the client sent no cancel request (no POST /queue or POST /interrupt) before the job ended: the client cannot cancel, or did not`, evidence: [job.cancel.seq] };
     const refused = after.filter((c) => c.status >= 400);
     if (refused.length) {
-      return { message: `${head} the client's cancel request was refused: ${refused.map(describeRequest).join('; ')}`, evidence: lines(job.cancel.seq, after.map((c) => c.seq)) };
+      return { message: `${head} the client's cancel request was refused: ${refused.map((c) => describeRequest(c)).join('; ')}`, evidence: lines(job.cancel.seq, after.map((c) => c.seq)) };
     }
-    return { message: `${head} the client's cancel requests did not stop it: ${after.map(describeRequest).join('; ')}`, evidence: lines(job.cancel.seq, after.map((c) => c.seq)) };
+    return { message: `${head} the client's cancel requests did not stop it: ${after.map((c) => describeRequest(c)).join('; ')}`, evidence: lines(job.cancel.seq, after.map((c) => c.seq)) };
   }
   if (!job.cancel && outcome === 'interrupted' && expected !== 'interrupted' && expected !== 'failed') {
     const outcomeSeq = job.prompt?.outcome?.seq ?? Infinity;
@@ -67,17 +74,28 @@ export function expectedOutcome(facts: TraceFacts, scenario: Scenario): Finding[
   for (const job of submittedJobs(facts)) {
     const expected: Expected = scenario.expect[job.id] ?? 'completed';
     const first = job.reports[0];
+    const outcome = job.prompt?.outcome;
+    const offScript = outcome && !serverMatches[expected].includes(outcome.event);
+    const blame = offScript ? clientCaused(job, expected, outcome.event, facts) : undefined;
+    // The client's own request changed the outcome: that is the finding, told first and with the
+    // request as evidence; its report of what the server then did is not a second fault.
+    if (blame && outcome) {
+      const told = first ? `; it reported ${describeReport(first)}` : '';
+      findings.push({ invariant: 'expected-outcome', job: job.id, message: `${blame.message}${told}`, evidence: lines(jobEvidence(job), blame.evidence) });
+      if (first && !clientMatches(expected, first) && !reportMatchesServer(first, outcome.event)) {
+        findings.push({ invariant: 'expected-outcome', job: job.id, message: `expected ${expected}, the client reported ${describeReport(first)}`, evidence: jobEvidence(job) });
+      }
+      continue;
+    }
     if (first && !clientMatches(expected, first)) {
       findings.push({ invariant: 'expected-outcome', job: job.id, message: `expected ${expected}, the client reported ${describeReport(first)}`, evidence: jobEvidence(job) });
     }
-    const outcome = job.prompt?.outcome;
-    if (outcome && !serverMatches[expected].includes(outcome.event)) {
-      const blame = clientCaused(job, expected, outcome.event, facts);
+    if (offScript) {
       findings.push({
         invariant: 'expected-outcome',
         job: job.id,
-        message: blame?.message ?? `expected ${expected}, but the server says ${outcome.event}: the run did not go as the scenario meant`,
-        evidence: lines(jobEvidence(job), blame?.evidence),
+        message: `expected ${expected}, but the server says ${outcome.event}: the run did not go as the scenario meant`,
+        evidence: jobEvidence(job),
       });
     }
   }

@@ -113,7 +113,7 @@ function honestGiveUps(facts: TraceFacts): Map<string, string> {
     const refusal = facts.requests.refusedSubmissions.find((r) => !used.has(r.seq) && r.seq > job.submit!.seq && r.seq < first.seq);
     if (!refusal) continue;
     used.add(refusal.seq);
-    out.set(job.id, `job ${job.id}: ${describeRequest(refusal)}, nothing was queued, and the client reported failed (trace line ${first.seq}): nothing lost, duplicated or invented, but a retry would have succeeded`);
+    out.set(job.id, `job ${job.id}: ${describeRequest(refusal, false)}, nothing was queued, and the client reported failed (trace line ${first.seq}): nothing lost, duplicated or invented, but a retry would have succeeded`);
   }
   return out;
 }
@@ -157,7 +157,7 @@ export function judge(trace: readonly TraceEvent[], scenario: Scenario): Judgeme
     const gaveUp = f.job === undefined ? undefined : giveUps.get(f.job);
     if (!gaveUp) return f;
     nonStrict.set(f.job!, gaveUp);
-    return { ...f, informational: true, message: `${f.message} (non-strict: ${gaveUp})` };
+    return { ...f, informational: true, message: `${f.message} (non-strict: the client gave up after a refused submission, see the verdict)` };
   });
   const withUnfired = unfired.length ? { unfired } : {};
   const failing = findings.find((f) => !f.informational);

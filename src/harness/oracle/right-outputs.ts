@@ -1,6 +1,15 @@
 import type { Finding } from '../result.ts';
-import { canonicalJson, lines, submittedJobs } from './invariant.ts';
-import { completions, type TraceFacts } from './trace-facts.ts';
+import { lines, submittedJobs } from './invariant.ts';
+import {
+  deliveredArtefacts,
+  expectedArtefacts,
+  fileKey,
+  refNames,
+  type DeliveredArtefacts,
+  type ExpectedArtefacts,
+  type ServerFile,
+} from './output-artefacts.ts';
+import { completions, type ClientReport, type PromptFacts, type TraceFacts } from './trace-facts.ts';
 
 const shorten = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
@@ -15,10 +24,97 @@ export function outputImages(outputs: Record<string, unknown>): string[] {
   return images.sort();
 }
 
+/** The outputs the server holds for a prompt (its history entry's when the trace has them) and the line that says so. */
+function serverOutputs(prompt: PromptFacts): { outputs: Record<string, unknown>; seq: number; files: ServerFile[] } {
+  const source = prompt.history?.outputs ? prompt.history : prompt.outcome!;
+  return { outputs: source.outputs ?? {}, seq: source.seq, files: prompt.outcome?.files ?? [] };
+}
+
+/** Who else made an artefact: other prompts' files (by name and by digest) and texts. */
+interface OtherArtefacts {
+  fileOwner: Map<string, string>;
+  digestOwner: Map<string, string>;
+  textOwner: Map<string, string>;
+}
+
+function otherArtefacts(facts: TraceFacts, promptId: string): OtherArtefacts {
+  const others: OtherArtefacts = { fileOwner: new Map(), digestOwner: new Map(), textOwner: new Map() };
+  for (const p of facts.prompts.values()) {
+    if (p.promptId === promptId || p.outcome?.event !== 'success') continue;
+    const server = serverOutputs(p);
+    const theirs = expectedArtefacts(server.outputs, server.files);
+    for (const f of theirs.files) {
+      others.fileOwner.set(fileKey(f), p.promptId);
+      if (f.sha256) others.digestOwner.set(f.sha256, p.promptId);
+    }
+    for (const t of theirs.texts) others.textOwner.set(t, p.promptId);
+  }
+  return others;
+}
+
 /**
- * Right outputs: what the client reported completed with equals the server's outputs for that
- * prompt (its history entry's when the trace has them, else the success event's), compared as
- * JSON with sorted keys.
+ * What is wrong with what a client delivered, as artefacts: every file of the job must be there
+ * (named, or as bytes that are the served file's), every text too; nothing may be a file of
+ * another job, a preview frame or bytes the server never saved for this job. Empty when right.
+ */
+export function artefactProblems(expected: ExpectedArtefacts, delivered: DeliveredArtefacts, others: OtherArtefacts, texts = true): string[] {
+  const problems: string[] = [];
+  const ownBlob = (sha: string) => expected.files.some((f) => f.sha256 === sha);
+  // A file without a known digest (a scripted replay) cannot be checked byte for byte: a PNG counts for it.
+  const undigested = expected.files.filter((f) => !f.sha256);
+  const missing = expected.files.filter(
+    (f) =>
+      !delivered.refs.some((r) => refNames(r, f)) &&
+      !delivered.blobs.some((b) => b.sha256 === f.sha256) &&
+      !(f.sha256 === undefined && delivered.blobs.some((b) => b.kind === 'png' && !ownBlob(b.sha256))),
+  );
+  const missingTexts = texts ? [...new Set(expected.texts)].filter((t) => !delivered.texts.has(t)) : [];
+  const nothing = delivered.refs.length === 0 && delivered.blobs.length === 0 && (!texts || expected.texts.every((t) => !delivered.texts.has(t)));
+  if (nothing && (expected.files.length > 0 || missingTexts.length > 0)) {
+    problems.push('no output of the job was delivered');
+  } else {
+    for (const f of missing) problems.push(`file ${fileKey(f)} is missing`);
+    for (const t of missingTexts) problems.push(`text ${JSON.stringify(shorten(t, 60))} is missing`);
+  }
+  for (const r of delivered.refs) {
+    if (expected.files.some((f) => refNames(r, f))) continue;
+    const named = fileKey({ type: r.type ?? '?', subfolder: r.subfolder, filename: r.filename });
+    const owner = [...others.fileOwner].find(([key]) => refNames(r, keyToFile(key)))?.[1];
+    problems.push(owner ? `file ${named} is another job's (prompt ${owner})` : `file ${named} is not one the server saved for this job`);
+  }
+  for (const b of delivered.blobs) {
+    if (ownBlob(b.sha256) || (undigested.length > 0 && b.kind === 'png')) continue;
+    const owner = others.digestOwner.get(b.sha256);
+    if (owner) problems.push(`${b.bytes} bytes delivered are another job's file (prompt ${owner})`);
+    else if (b.kind === 'jpeg') problems.push(`a ${b.bytes}-byte JPEG was delivered (a preview frame?), not the file the job saved`);
+    else problems.push(`${b.bytes} bytes delivered match no file the server saved for this job (a stale file?)`);
+  }
+  if (texts) {
+    const own = new Set(expected.texts);
+    for (const t of delivered.texts) {
+      const owner = others.textOwner.get(t);
+      if (owner && !own.has(t)) problems.push(`text ${JSON.stringify(shorten(t, 60))} is another job's (prompt ${owner})`);
+    }
+  }
+  return problems;
+}
+
+function keyToFile(key: string) {
+  const [type = '', subfolder = '', ...rest] = key.split('/');
+  return { type, subfolder, filename: rest.join('/') };
+}
+
+/** What the client reported, short, for messages. */
+function describeDelivered(report: ClientReport): string {
+  const value = report.images ?? report.outputs;
+  return shorten(JSON.stringify(value ?? null) ?? 'undefined');
+}
+
+/**
+ * Right outputs: what the client reported completed with holds the job's artefacts, as the
+ * server saved them (its history entry's outputs when the trace has them, else the success
+ * event's), in any shape an SDK uses (see output-artefacts.ts). Relays hand the browser image
+ * URLs: only their files are compared.
  */
 export function rightOutputs(facts: TraceFacts): Finding[] {
   const findings: Finding[] = [];
@@ -26,17 +122,19 @@ export function rightOutputs(facts: TraceFacts): Finding[] {
     for (const report of completions(job)) {
       const prompt = facts.prompts.get(report.promptId ?? job.promptId ?? '');
       if (prompt?.outcome?.event !== 'success') continue; // no-phantom's business
-      const source = prompt.history?.outputs ? prompt.history : prompt.outcome;
-      // Relays hand the browser image URLs, not ComfyUI's outputs: compare the images they name.
+      const server = serverOutputs(prompt);
+      const expected = expectedArtefacts(server.outputs, server.files);
       const relay = report.images !== undefined;
-      const expected = relay ? outputImages(source.outputs ?? {}).join(' ') : canonicalJson(source.outputs ?? {});
-      const got = relay ? report.images!.map((i) => `${i.type}/${i.subfolder}/${i.filename}`).sort().join(' ') : canonicalJson(report.outputs ?? {});
-      if (got === expected) continue;
+      const delivered = relay
+        ? { refs: report.images!.map((i) => ({ filename: i.filename, subfolder: i.subfolder, type: i.type })), blobs: [], texts: new Set<string>() }
+        : deliveredArtefacts(report.outputs);
+      const problems = artefactProblems(expected, delivered, otherArtefacts(facts, prompt.promptId), !relay);
+      if (problems.length === 0) continue;
       findings.push({
         invariant: 'right-outputs',
         job: job.id,
-        message: `the ${relay ? 'images delivered' : 'outputs reported'} differ from the server's for prompt ${prompt.promptId}: reported ${shorten(got)}, server ${shorten(expected)}`,
-        evidence: lines(source.seq, report.seq),
+        message: `the ${relay ? 'images delivered' : 'outputs reported'} for prompt ${prompt.promptId} are not the server's: ${problems.join('; ')} (reported ${describeDelivered(report)}; server ${shorten(JSON.stringify(server.outputs))})`,
+        evidence: lines(server.seq, report.seq),
       });
     }
   }

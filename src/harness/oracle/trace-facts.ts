@@ -57,6 +57,8 @@ export interface ServerEvent {
   t: number;
   event: string;
   outputs?: Record<string, unknown>;
+  /** On `success`: the files its outputs name, with the digest of their bytes (right-outputs). */
+  files?: Array<{ filename: string; subfolder: string; type: string; sha256: string }>;
 }
 
 export type ServerOutcomeName = 'success' | 'error' | 'interrupted' | 'lost' | 'deleted';
@@ -275,7 +277,7 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
       case 'prompt': {
         const p = promptFor(e.promptId);
         const server = tag(e.server);
-        const se: ServerEvent = { seq: e.seq, t: e.t, event: e.event, ...(e.outputs ? { outputs: e.outputs } : {}) };
+        const se: ServerEvent = { seq: e.seq, t: e.t, event: e.event, ...(e.outputs ? { outputs: e.outputs } : {}), ...(e.files ? { files: e.files } : {}) };
         if (e.event === 'queued') p.queuedSeqs.push(e.seq);
         if (e.event === 'queued' && !p.queued) {
           p.queued = { ...se, clientId: e.clientId ?? null };
