@@ -61,6 +61,7 @@ export interface UploadFile {
 export class ComfyHttp {
   requests = 0;
   failures = 0;
+  private readonly lastQueues = new Map<string, QueueSnapshot>();
 
   constructor(
     private readonly fetch: FetchLike,
@@ -95,11 +96,18 @@ export class ComfyHttp {
       const extra = item[3];
       if (typeof extra === 'object' && extra !== null && !Array.isArray(extra)) extraData.set(String(item[1]), extra as Record<string, unknown>);
     }
-    return {
+    const snapshot = {
       running: new Set(reply.queue_running.map((item) => String(item[1]))),
       pending: new Set(reply.queue_pending.map((item) => String(item[1]))),
       extraData,
     };
+    this.lastQueues.set(server, snapshot);
+    return snapshot;
+  }
+
+  /** The last `GET /queue` answer of `server`, if any (a look that just read it need not read it again). */
+  lastQueue(server: string): QueueSnapshot | undefined {
+    return this.lastQueues.get(server);
   }
 
   /** `GET /history?max_items=N`: the last N entries' `extra_data` (entry.prompt[3]) by prompt id, read loosely. */

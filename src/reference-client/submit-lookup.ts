@@ -1,5 +1,5 @@
-import { describeError } from './errors.ts';
-import type { ComfyHttp } from './http-api.ts';
+import { describeError, ReferenceClientError } from './errors.ts';
+import type { ComfyHttp, QueueSnapshot } from './http-api.ts';
 
 /**
  * The `extra_data` key under which the reference client sends each job's submit id. ComfyUI keeps
@@ -16,12 +16,19 @@ export type SubmitLookup =
   | { kind: 'absent' }
   | { kind: 'unreachable'; error: string };
 
-/** Finds the prompt a job was posted as, by the submit id in its `extra_data`: `/queue` first, then recent `/history`. */
-export async function findBySubmitId(http: ComfyHttp, server: string, submitId: string): Promise<SubmitLookup> {
+/**
+ * Finds the prompt a job was posted as, by the submit id in its `extra_data`: `/queue` first (the
+ * `queue` snapshot a look just read, else a fresh one), then recent `/history`.
+ */
+export async function findBySubmitId(http: ComfyHttp, server: string, submitId: string, queue?: QueueSnapshot): Promise<SubmitLookup> {
   try {
-    const queue = await http.getQueue(server);
+    queue ??= await http.getQueue(server);
     for (const [promptId, extra] of queue.extraData) if (extra[SUBMIT_ID_KEY] === submitId) return { kind: 'found', promptId };
-    const recent = await http.getRecentExtraData(server, RECENT_HISTORY);
+    // A server without the history list (every ComfyUI has it; some fakes and fronts do not) cannot tell.
+    const recent = await http.getRecentExtraData(server, RECENT_HISTORY).catch((error: unknown) => {
+      if (error instanceof ReferenceClientError && error.status === 404) return new Map<string, Record<string, unknown>>();
+      throw error;
+    });
     for (const [promptId, extra] of recent) if (extra[SUBMIT_ID_KEY] === submitId) return { kind: 'found', promptId };
     return { kind: 'absent' };
   } catch (error) {

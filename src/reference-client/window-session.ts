@@ -370,7 +370,8 @@ export class WindowSession {
   private async look(job: JobRecord): Promise<JobObservation> {
     const byId = (await observeJobs(this.http, job.server, [job.promptId])).get(job.promptId)!;
     if (byId.kind !== 'absent' || this.idsHonoured.get(job.server) === true) return byId;
-    const found = await findBySubmitId(this.http, job.server, job.submitId);
+    // "absent" means /queue was just read: its snapshot serves the search too.
+    const found = await findBySubmitId(this.http, job.server, job.submitId, this.http.lastQueue(job.server));
     if (found.kind === 'unreachable') return found;
     if (found.kind === 'absent') return byId;
     this.follower.rename(job, found.promptId);

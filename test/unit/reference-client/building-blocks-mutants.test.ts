@@ -269,6 +269,7 @@ describe('JobRegistry', () => {
     const job = registry.add('p', 'http://s', 123);
     expect(job).toEqual({
       promptId: 'p',
+      submitId: 'p',
       server: 'http://s',
       submittedAt: 123,
       state: 'submitting',

@@ -54,12 +54,12 @@ describe('WindowSession: identity and the POST body', () => {
     const t = make({ clientId: 'me' });
     const job = t.session.submit(tinyPrompt, { promptId: 'chosen-id', extraData: { client_id: 'someone-else', api_key: 'k' } });
     expect(job.promptId).toBe('chosen-id');
-    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl, number: 0 });
+    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl, promptId: job.promptId, number: 0 });
     expect(t.posts).toEqual([
-      { path: '/prompt', body: { prompt: tinyPrompt, client_id: 'me', prompt_id: 'chosen-id', extra_data: { client_id: 'me', api_key: 'k' } } },
+      { path: '/prompt', body: { prompt: tinyPrompt, client_id: 'me', prompt_id: 'chosen-id', extra_data: { client_id: 'me', api_key: 'k', reference_client_submit_id: 'chosen-id' } } },
     ]);
     expect(t.events[0]).toEqual({ type: 'connection', state: 'connecting', healthy: false, server: t.server.baseUrl });
-    expect(t.events.find((e) => e.type === 'submitted')).toEqual({ type: 'submitted', promptId: 'chosen-id', server: t.server.baseUrl, number: 0 });
+    expect(t.events.find((e) => e.type === 'submitted')).toEqual({ type: 'submitted', promptId: 'chosen-id', submitId: 'chosen-id', server: t.server.baseUrl, number: 0 });
   });
 
   it('refuses a prompt id already used in the window', async () => {
@@ -141,16 +141,16 @@ describe('WindowSession: submit failures', () => {
     const t = make();
     t.server.postFaults = ['lose-reply'];
     const job = t.session.submit(tinyPrompt);
-    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl });
+    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl, promptId: job.promptId });
     expect(promptPosts(t)).toHaveLength(1);
-    expect(t.events.find((e) => e.type === 'submitted')).toEqual({ type: 'submitted', promptId: job.promptId, server: t.server.baseUrl });
+    expect(t.events.find((e) => e.type === 'submitted')).toEqual({ type: 'submitted', promptId: job.promptId, submitId: job.promptId, server: t.server.baseUrl });
   });
 
   it('follows a prompt queued by the last attempt whose reply was lost, found by the last look', async () => {
     const t = make({ submitRetryLimit: 1, submitRetryDelayMs: 100 });
     t.server.postFaults = [503, 'lose-reply'];
     const job = t.session.submit(tinyPrompt);
-    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl });
+    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl, promptId: job.promptId });
     expect(promptPosts(t)).toHaveLength(2);
     t.server.start();
     t.server.finish();
@@ -168,7 +168,7 @@ describe('WindowSession: submit failures', () => {
       }
     };
     const job = t.session.submit(tinyPrompt);
-    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl });
+    expect(await waitFor(t, job.accepted)).toEqual({ ok: true, server: t.server.baseUrl, promptId: job.promptId });
     expect(promptPosts(t)).toHaveLength(1);
     expect(await waitFor(t, job.outcome)).toMatchObject({ type: 'completed' });
   });
