@@ -6,6 +6,7 @@ import {
   contentTypeFor,
   MultipartError,
   parseMultipart,
+  printableHeaderText,
   REASON_HEADER,
   uploadImage,
   uploadMask,
@@ -248,5 +249,28 @@ describe('uploadMask', () => {
   it('accepts the same form as uploadImage', () => {
     const store = new FileStore();
     expect(json(uploadMask(postUpload([image(makePng(), 'mask.png')], '/upload/mask'), store))).toEqual({ name: 'mask.png', subfolder: '', type: 'input' });
+  });
+});
+
+describe('upload and view, issue 11', () => {
+  it('refuses a file name that reduces to the folder itself with a 400 (ComfyUI answers 500: it opens the folder)', () => {
+    for (const [subfolder, filename] of [['', '.'], ['sub', '..'], ['a/b', '..'], ['', 'x/..']]) {
+      const response = uploadImage(postUpload([image(makePng(), filename!), { name: 'subfolder', value: subfolder! }]), new FileStore());
+      expect(response.status, `${subfolder} + ${filename}`).toBe(400);
+      expect(response.headers?.[REASON_HEADER]).toMatch(/names the input folder itself/);
+    }
+  });
+
+  it('answers an upload the file store has no room for with a 413 naming the limit', () => {
+    const response = uploadImage(postUpload([image(new Uint8Array(64))]), new FileStore({ maxTotalBytes: 10 }));
+    expect(response.status).toBe(413);
+    expect(String(response.body)).toMatch(/limits\.maxFileBytes/);
+  });
+
+  it('percent-encodes control and non-ASCII characters that a reason header echoes', () => {
+    expect(printableHeaderText('no file "a\u0000b" or "猫.png"')).toBe('no file "a%00b" or "%E7%8C%AB.png"');
+    const response = viewFile(getView({ filename: 'x\u0000猫.png' }), new FileStore());
+    expect(response.status).toBe(404);
+    expect(response.headers?.[REASON_HEADER]).toMatch(/^[\x20-\x7e]*$/);
   });
 });

@@ -123,3 +123,31 @@ describe('FileStore', () => {
     expect(store.existsAnnotated('x.png')).toBe(false);
   });
 });
+
+describe('FileStore, issue 11', () => {
+  it('refuses prefixes whose folder leaves output, as get_save_image_path does', () => {
+    for (const prefix of ['../x', '/tmp/x', 'a/../../x', '/']) {
+      expect(() => new FileStore().saveCounted('output', prefix, bytes('a')), prefix).toThrow(/outside the output folder/);
+    }
+  });
+
+  it('saves a prefix that normalises to ".." or "." under that name, as ComfyUI does', () => {
+    const store = new FileStore();
+    expect(store.saveCounted('output', '..', bytes('a'))).toEqual({ filename: '.._00001_.png', subfolder: '', type: 'output' });
+    expect(store.saveCounted('output', 'a/../..', bytes('b')).filename).toBe('.._00002_.png');
+    expect(store.saveCounted('output', '', bytes('c')).filename).toBe('._00001_.png');
+    expect(store.saveCounted('output', 'run/', bytes('d'))).toEqual({ filename: 'run_00001_.png', subfolder: '', type: 'output' });
+  });
+
+  it('keeps at most maxTotalBytes over all folders, counting replaced and deleted files back', () => {
+    const store = new FileStore({ maxTotalBytes: 10 });
+    store.write('input', '', 'a', new Uint8Array(6));
+    expect(() => store.write('output', '', 'b', new Uint8Array(5))).toThrow(expect.objectContaining({ code: 'CC_ERR_FILE_STORE_FULL' }));
+    store.write('input', '', 'a', new Uint8Array(9)); // replaces the 6 bytes
+    expect(store.totalBytes).toBe(9);
+    store.delete('input', '', 'a');
+    store.write('temp', '', 'c', new Uint8Array(10));
+    store.clear(['temp']);
+    expect(store.totalBytes).toBe(0);
+  });
+});
