@@ -61,6 +61,8 @@ export interface UnfiredFault {
   fault: string;
   faultType: string;
   why: string;
+  /** The trace line where it fired, when it fired but acted on nothing (no socket open, no request of its path). */
+  firedAt?: number;
 }
 
 /** One broken invariant, with the trace lines (sequence numbers) that show it. */

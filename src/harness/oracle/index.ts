@@ -18,6 +18,7 @@ import { rightOutputs } from './right-outputs.ts';
 import { serverLock } from './server-lock.ts';
 import { submissionsFlow } from './submissions-flow.ts';
 import { upstreamReconnect } from './upstream-reconnect.ts';
+import { driverConduct } from './driver-conduct.ts';
 import { completions, traceFacts, type TraceFacts } from './trace-facts.ts';
 import { unfiredFaults } from './unfired-faults.ts';
 
@@ -42,6 +43,7 @@ export {
   refundOnce,
   upstreamReconnect,
   submissionsFlow,
+  driverConduct,
 };
 
 /** Every invariant of design.md's oracle, by name; judged in this order. */
@@ -59,6 +61,7 @@ export const invariants = {
   'refund-once': refundOnce,
   'upstream-reconnect': upstreamReconnect,
   'submissions-flow': submissionsFlow,
+  'driver-conduct': driverConduct,
 } satisfies Record<InvariantName, Invariant>;
 
 export interface Judgement {
@@ -134,7 +137,8 @@ function honestGiveUps(facts: TraceFacts): Map<string, string> {
  */
 export function judge(trace: readonly TraceEvent[], scenario: Scenario): Judgement {
   const facts = traceFacts(trace, scenario);
-  const checked = new Set<InvariantName>(scenario.invariants ?? invariantName.options);
+  // Driver conduct is always judged (informational): it is about the client process, not about what the scenario tests.
+  const checked = new Set<InvariantName>([...(scenario.invariants ?? invariantName.options), 'driver-conduct']);
   const informational = new Set<InvariantName>(scenario.informational);
   let findings: Finding[] = [];
   for (const name of invariantName.options) {
@@ -164,7 +168,8 @@ export function judge(trace: readonly TraceEvent[], scenario: Scenario): Judgeme
   if (failing) return { verdict: 'fail', findings, counts, reason: describeFinding(failing), ...withUnfired };
   if (unfired.length) {
     const more = unfired.length > 1 ? ` (and ${unfired.length - 1} more fault${unfired.length > 2 ? 's' : ''})` : '';
-    return { verdict: 'inconclusive', findings, counts, reason: `fault "${unfired[0]!.fault}" never fired: ${unfired[0]!.why}${more}; nothing was tested`, unfired };
+    const what = unfired[0]!.firedAt === undefined ? 'never fired' : 'acted on nothing';
+    return { verdict: 'inconclusive', findings, counts, reason: `fault "${unfired[0]!.fault}" ${what}: ${unfired[0]!.why}${more}; nothing was tested`, unfired };
   }
   if (nonStrict.size) return { verdict: 'non-strict', findings, counts, reason: [...nonStrict.values()].join('; ') };
   const slowest = slowJobs(facts, scenario)[0];

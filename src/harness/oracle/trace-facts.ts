@@ -139,7 +139,8 @@ export interface TraceFacts {
   connections: Connection[];
   historyPolls: HistoryPoll[];
   exits: ClientExit[];
-  clientErrors: { seq: number; t: number; message: string }[];
+  /** The harness's `client_error` lines: `problem` is the ClientProblem kind (`junk`, `shutdown`, `flood`, `crash`, ..., `start`). */
+  clientErrors: { seq: number; t: number; message: string; problem?: string; detail?: unknown }[];
   /** When the network and the server were last made whole again. */
   healthy: HealthyPoint;
   /** Faults the simulator applied (frame, connection, HTTP, restart), in trace order. */
@@ -258,7 +259,8 @@ export function traceFacts(trace: readonly TraceEvent[], scenario: Scenario): Tr
           const stderr = Array.isArray(ev.stderr) ? ev.stderr.map(String).join('\n') : str(ev.stderr);
           exits.push({ seq: e.seq, t: e.t, code: ev.code, signal: ev.signal, ...(stderr === undefined ? {} : { stderr }) });
         } else if (type === 'client_error') {
-          clientErrors.push({ seq: e.seq, t: e.t, message: str(ev.message) ?? JSON.stringify(ev) });
+          const problem = str(ev.problem);
+          clientErrors.push({ seq: e.seq, t: e.t, message: str(ev.message) ?? JSON.stringify(ev), ...(problem === undefined ? {} : { problem }), ...(ev.detail == null ? {} : { detail: ev.detail }) });
         } else if (type === 'relay_start') {
           relay = { name: str(ev.relay) ?? 'relay', start: { seq: e.seq, t: e.t }, refunds: ev.refunds === true, refundCalls: [], submitFailures: new Map() };
         } else if (type === 'refund') {

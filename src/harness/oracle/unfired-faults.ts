@@ -25,13 +25,17 @@ interface Seen {
   framesOfPrompt: Map<string, number>;
   jsonFrames: number;
   connections: number;
+  /** Socket lifetimes on server 1, by trace line. */
+  sockets: { open: number; close?: number }[];
+  refusedUpgrades: number[];
   requests: { method: string; path: string; seq: number; fault?: string }[];
   fired: Map<string, { seq: number }[]>;
   runEndT: number;
 }
 
 function readTrace(trace: readonly TraceEvent[]): Seen {
-  const seen: Seen = { accepted: [], framesOfType: new Map(), framesOfPrompt: new Map(), jsonFrames: 0, connections: 0, requests: [], fired: new Map(), runEndT: 0 };
+  const seen: Seen = { accepted: [], framesOfType: new Map(), framesOfPrompt: new Map(), jsonFrames: 0, connections: 0, sockets: [], refusedUpgrades: [], requests: [], fired: new Map(), runEndT: 0 };
+  const socketOf = new Map<number, Seen['sockets'][number]>();
   const byId = new Map<string, Seen['accepted'][number]>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const e of trace) {
@@ -50,7 +54,15 @@ function readTrace(trace: readonly TraceEvent[]): Seen {
       if (e.msgType !== 'binary') seen.jsonFrames++;
       bump(seen.framesOfType, e.msgType);
       if (e.promptId) bump(seen.framesOfPrompt, `${e.msgType}\u0000${e.promptId}`);
-    } else if (e.kind === 'ws_connect' && first) seen.connections++;
+    } else if (e.kind === 'ws_connect' && first) {
+      seen.connections++;
+      const socket = { open: e.seq };
+      socketOf.set(e.conn, socket);
+      seen.sockets.push(socket);
+    } else if (e.kind === 'ws_close' && first) {
+      const socket = socketOf.get(e.conn);
+      if (socket && socket.close === undefined) socket.close = e.seq;
+    } else if (e.kind === 'ws_refused' && first) seen.refusedUpgrades.push(e.seq);
     else if (e.kind === 'http' && first) seen.requests.push({ method: e.method, path: stripApi(e.path), seq: e.seq, ...(e.fault ? { fault: e.fault } : {}) });
     else if (e.kind === 'fault') {
       const list = seen.fired.get(`${e.faultType}\u0000${e.fault}`) ?? [];
@@ -100,13 +112,30 @@ function whyNotFired(fault: Fault, seen: Seen): string {
   }
 }
 
-/** An HTTP fault that fired: did any request feel it? */
-function shapedNothing(fault: Fault, firedSeq: number, seen: Seen): string | undefined {
+/** Faults that act on the sockets open when they fire (a frame fault alters frames sent on them). */
+const onOpenSockets = new Set(['terminate', 'close', 'silence', 'stalled_peer', 'bom', 'garbage_prefix', 'heartbeat', 'truncate', 'non_json', 'duplicate', 'drop', 'reorder', 'unknown_type', 'extra_fields', 'binary_preview', 'oversized']);
+
+/**
+ * A fault that fired: did it touch the client at all? An HTTP fault with no request of its path
+ * after it, a socket or frame fault while no socket was open (a client that only polls), a deaf
+ * reconnect with no reconnect after it, refused upgrades with no upgrade asked: it tested nothing.
+ */
+function hadNoEffect(fault: Fault, firedSeq: number, seen: Seen): string | undefined {
+  const at = `it fired at trace line ${firedSeq}, but`;
   // (A hung request is traced only when it is let go, at the end of the run: not judged here.)
-  if (fault.type !== 'http_status' && fault.type !== 'http_delay') return undefined;
-  const shaped = seen.requests.some((r) => r.seq > firedSeq && r.fault?.startsWith(fault.type) && pathMatches(fault.path, r.path));
-  if (shaped) return undefined;
-  return `it fired at trace line ${firedSeq}, but no request to ${fault.path} came while it was in force`;
+  if (fault.type === 'http_status' || fault.type === 'http_delay') {
+    const shaped = seen.requests.some((r) => r.seq > firedSeq && r.fault?.startsWith(fault.type) && pathMatches(fault.path, r.path));
+    return shaped ? undefined : `${at} no request to ${fault.path} came while it was in force`;
+  }
+  if (onOpenSockets.has(fault.type)) {
+    const open = seen.sockets.some((s) => s.open < firedSeq && (s.close === undefined || s.close > firedSeq));
+    return open ? undefined : `${at} no WebSocket was open then (${seen.connections ? 'the client\'s sockets were closed' : 'the client never opened one'}), so it reached no client`;
+  }
+  if (fault.type === 'deaf_reconnect') return seen.sockets.some((s) => s.open > firedSeq) ? undefined : `${at} the client never connected again, so no socket was deaf`;
+  if (fault.type === 'refuse_upgrades') {
+    return seen.refusedUpgrades.some((seq) => seq > firedSeq) ? undefined : `${at} the client asked for no WebSocket while upgrades were refused`;
+  }
+  return undefined;
 }
 
 /** The scenario's faults that did not fire (or, HTTP faults, shaped no request), in schedule order. */
@@ -119,8 +148,8 @@ export function unfiredFaults(trace: readonly TraceEvent[], scenario: Pick<Scena
     const firings = seen.fired.get(`${fault.type}\u0000${label}`);
     // Two faults with the same description take one firing each, in order.
     const firing = firings?.shift();
-    const why = firing ? shapedNothing(fault, firing.seq, seen) : whyNotFired(fault, seen);
-    if (why) out.push({ fault: label, faultType: fault.type, why });
+    const why = firing ? hadNoEffect(fault, firing.seq, seen) : whyNotFired(fault, seen);
+    if (why) out.push({ fault: label, faultType: fault.type, why, ...(firing ? { firedAt: firing.seq } : {}) });
   }
   return out;
 }

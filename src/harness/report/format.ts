@@ -39,15 +39,26 @@ export function compareScenarioIds(a: string, b: string): number {
   return 0;
 }
 
-/** Clients in the order they first appear. */
-export function clientsOf(results: readonly Pick<ScenarioResult, 'client'>[]): string[] {
-  return [...new Set(results.map((r) => r.client))];
+/**
+ * The report column of a result: its client, and the ComfyUI profile when it is not the baseline
+ * (`reference @ 0.3.44`), so a run over several profiles shows client x version.
+ */
+export function columnOf(r: Pick<ScenarioResult, 'client'> & { comfyui?: string }): string {
+  return r.comfyui === undefined || r.comfyui === BASELINE_COMFYUI ? r.client : `${r.client} @ ${r.comfyui}`;
 }
 
-/** Results by scenario id, then by client in order of first appearance (stable otherwise). */
-export function sortResults<R extends Pick<ScenarioResult, 'scenario' | 'client'>>(results: readonly R[]): R[] {
+/** The baseline profile's name (src/simulator/profiles): results on it are labelled by client alone. */
+const BASELINE_COMFYUI = '0.3.64';
+
+/** Columns (client, or client @ profile) in the order they first appear. */
+export function clientsOf(results: readonly (Pick<ScenarioResult, 'client'> & { comfyui?: string })[]): string[] {
+  return [...new Set(results.map(columnOf))];
+}
+
+/** Results by scenario id, then by column in order of first appearance (stable otherwise). */
+export function sortResults<R extends Pick<ScenarioResult, 'scenario' | 'client'> & { comfyui?: string }>(results: readonly R[]): R[] {
   const clients = clientsOf(results);
-  return [...results].sort((a, b) => compareScenarioIds(a.scenario.id, b.scenario.id) || clients.indexOf(a.client) - clients.indexOf(b.client));
+  return [...results].sort((a, b) => compareScenarioIds(a.scenario.id, b.scenario.id) || clients.indexOf(columnOf(a)) - clients.indexOf(columnOf(b)));
 }
 
 export function verdictCounts(results: readonly Pick<ScenarioResult, 'verdict'>[]): Record<Verdict, number> {
@@ -87,7 +98,7 @@ export function verdictNote(r: Pick<ScenarioResult, 'verdict' | 'reason' | 'unfi
       return [r.reason ?? 'comfy-chaos itself failed', ...(stack ? [stack] : [])].join('\n');
     }
     case 'inconclusive':
-      return [r.reason ?? 'a fault never fired', ...(r.unfired ?? []).map((u) => `not fired: ${u.fault}: ${u.why}`)].join('\n');
+      return [r.reason ?? 'a fault never fired', ...(r.unfired ?? []).map((u) => `${u.firedAt === undefined ? 'not fired' : 'no effect'}: ${u.fault}: ${u.why}`)].join('\n');
     case 'non-strict':
     case 'degraded':
     case 'skipped':
@@ -128,10 +139,12 @@ export function describeFindings(result: { findings: readonly Finding[] }): stri
  * (`node clients/naive.js`) is reduced to file-name characters, with a short digest of the full
  * name so two command lines never share a file.
  */
-export function traceFileName(result: Pick<ScenarioResult, 'scenario' | 'client'>): string {
+export function traceFileName(result: Pick<ScenarioResult, 'scenario' | 'client'> & { comfyui?: string }): string {
   const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '').slice(0, 60);
-  const client = safe(result.client);
-  const suffix = client === result.client ? '' : `-${createHash('sha256').update(result.client).digest('hex').slice(0, 8)}`;
+  // One file per column: the same scenario and client on two ComfyUI profiles must not share one.
+  const column = columnOf(result);
+  const client = safe(column);
+  const suffix = client === column ? '' : `-${createHash('sha256').update(column).digest('hex').slice(0, 8)}`;
   return `trace-${safe(result.scenario.id)}-${client || 'client'}${suffix}.jsonl`;
 }
 

@@ -1,6 +1,6 @@
 import type { TraceEvent, TraceFrame } from '../../protocol/index.ts';
 import type { Finding, RunCounts, ScenarioResult, Verdict } from '../result.ts';
-import { clientsOf, clip, failureTitle, groupOf, groupTitle, sortResults, traceFileName, verdictCounts, verdictNote } from './format.ts';
+import { clientsOf, clip, columnOf, failureTitle, groupOf, groupTitle, sortResults, traceFileName, verdictCounts, verdictNote } from './format.ts';
 import type { ReportMeta } from './report-writer.ts';
 
 /** Limits that keep index.html small enough to open with hundreds of results. */
@@ -235,7 +235,7 @@ export function htmlData(results: readonly ScenarioResult[], meta: ReportMeta, l
       purpose: r.scenario.purpose,
       ...(r.scenario.cites ? { cites: r.scenario.cites } : {}),
       group: groupOf(r.scenario.id),
-      client: r.client,
+      client: columnOf(r),
       transport: r.transport,
       seed: r.seed,
       verdict: r.verdict,

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../result.ts';
-import { clientsOf, describeFinding, failingFindings, failureTitle, sortResults, verdictCounts, verdictNote } from './format.ts';
+import { clientsOf, columnOf, describeFinding, failingFindings, failureTitle, sortResults, verdictCounts, verdictNote } from './format.ts';
 import type { ReportMeta, ReportWriter } from './report-writer.ts';
 
 /** Characters XML 1.0 does not allow at all (frames may carry any of them); replaced by U+FFFD. */
@@ -21,7 +21,7 @@ function attr(text: string): string {
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function testcase(r: ScenarioResult, indent: string): string {
-  const open = `${indent}<testcase classname="${attr(r.client)}" name="${attr(`${r.scenario.id} ${r.scenario.name}`)}" time="${seconds(r.wallMs)}"`;
+  const open = `${indent}<testcase classname="${attr(columnOf(r))}" name="${attr(`${r.scenario.id} ${r.scenario.name}`)}" time="${seconds(r.wallMs)}"`;
   const inner: string[] = [];
   const replay = `replay: ${r.replay}`;
   if (r.verdict === 'fail') {
@@ -77,7 +77,7 @@ function properties(meta: ReportMeta, indent: string): string {
 export const junit: ReportWriter = (results, meta) => {
   const sorted = sortResults(results);
   const suites = clientsOf(sorted).map((client) => {
-    const mine = sorted.filter((r) => r.client === client);
+    const mine = sorted.filter((r) => columnOf(r) === client);
     return [
       `  <testsuite name="${attr(client)}" ${counts(mine)} timestamp="${attr(meta.startedAt)}">`,
       properties(meta, '    '),

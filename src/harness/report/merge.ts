@@ -41,7 +41,7 @@ export function mergeReports(dirs: readonly string[], outDir: string, options: M
   for (const report of reports) {
     report.warnings.forEach(warn);
     for (const result of report.results) {
-      const key = `${result.scenario.id}\u0000${result.client}`;
+      const key = `${result.scenario.id}\u0000${result.client}\u0000${result.comfyui ?? ''}`;
       const earlier = byPair.get(key);
       if (earlier) {
         warn(`${result.scenario.id} x ${result.client} is in both ${earlier.dir} (${earlier.result.verdict}) and ${report.dir} (${result.verdict}); keeping ${report.dir}, the later one`);

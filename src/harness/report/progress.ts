@@ -1,5 +1,5 @@
 import type { ScenarioResult, Verdict } from '../result.ts';
-import { describeFinding, verdictNote } from './format.ts';
+import { columnOf, describeFinding, verdictNote } from './format.ts';
 
 /** Four characters each; capitals need attention. */
 const marks: Record<Verdict, string> = { pass: 'pass', degraded: 'degr', 'non-strict': 'nstr', fail: 'FAIL', inconclusive: 'INCO', skipped: 'skip', 'harness-error': 'HERR' };
@@ -27,7 +27,7 @@ export class Progress {
     this.running.delete(`${r.scenario.id}/${r.client}`);
     this.clearLine();
     const time = r.transport === 'memory' ? `${(r.runMs / 1000).toFixed(1)} s virtual, ${r.wallMs} ms` : `${(r.wallMs / 1000).toFixed(1)} s`;
-    this.out.write(`${marks[r.verdict]}  ${r.scenario.id.padEnd(5)} ${r.scenario.name} [${r.client}] (${time})\n`);
+    this.out.write(`${marks[r.verdict]}  ${r.scenario.id.padEnd(5)} ${r.scenario.name} [${columnOf(r)}] (${time})\n`);
     const note = verdictNote(r);
     if (note) this.out.write(`${note.replace(/^/gm, '      ')}\n`);
     if (r.verdict !== 'pass' && r.verdict !== 'skipped') {

@@ -21,6 +21,7 @@ const counts = z.object({
 const storedResult = z.object({
   scenario: z.object({ id: z.string(), name: z.string(), purpose: z.string(), cites: z.string().optional() }),
   client: z.string(),
+  comfyui: z.string().optional(),
   transport: z.enum(['memory', 'network']),
   seed: z.number(),
   verdict: z.enum(verdictNames),
@@ -37,7 +38,7 @@ const storedResult = z.object({
   ),
   counts,
   harnessError: z.object({ where: z.string(), message: z.string(), stack: z.string().optional(), seq: z.number().optional() }).optional(),
-  unfired: z.array(z.object({ fault: z.string(), faultType: z.string(), why: z.string() })).optional(),
+  unfired: z.array(z.object({ fault: z.string(), faultType: z.string(), why: z.string(), firedAt: z.number().optional() })).optional(),
   runMs: z.number(),
   wallMs: z.number(),
   replay: z.string(),

@@ -26,6 +26,7 @@ export function storedResult(r: ScenarioResult): StoredResult {
   return {
     scenario: { id: r.scenario.id, name: r.scenario.name, purpose: r.scenario.purpose, ...(r.scenario.cites ? { cites: r.scenario.cites } : {}) },
     client: r.client,
+    ...(r.comfyui !== undefined ? { comfyui: r.comfyui } : {}),
     transport: r.transport,
     seed: r.seed,
     verdict: r.verdict,

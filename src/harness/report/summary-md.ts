@@ -1,5 +1,5 @@
 import type { ScenarioResult, Verdict } from '../result.ts';
-import { clientsOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdictNote, verdicts } from './format.ts';
+import { clientsOf, columnOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdictNote, verdicts } from './format.ts';
 import type { ReportWriter } from './report-writer.ts';
 
 /** Failures listed in full; the rest are counted (a CI job page has a size limit, GitHub's is 1 MiB). */
@@ -20,7 +20,7 @@ function code(text: string): string {
 
 function matrix(results: readonly ScenarioResult[]): string[] {
   const clients = clientsOf(results);
-  const byPair = new Map(results.map((r) => [`${r.scenario.id}\u0000${r.client}`, r]));
+  const byPair = new Map(results.map((r) => [`${r.scenario.id}\u0000${columnOf(r)}`, r]));
   const scenarios = [...new Map(results.map((r) => [r.scenario.id, r.scenario])).values()].sort((a, b) => compareScenarioIds(a.id, b.id));
   const lines = [`| id | scenario | ${clients.map(cell).join(' | ')} |`, `|---|---|${clients.map(() => '---|').join('')}`];
   let group: number | undefined;
@@ -42,7 +42,7 @@ function matrix(results: readonly ScenarioResult[]): string[] {
 
 function failure(r: ScenarioResult): string[] {
   return [
-    `### ❌ ${r.scenario.id} ${r.scenario.name} × ${r.client}`,
+    `### ❌ ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}`,
     '',
     `${r.scenario.purpose}${r.scenario.cites ? ` (${r.scenario.cites})` : ''}`,
     '',
@@ -86,7 +86,7 @@ export const summaryMd: ReportWriter = (results, meta) => {
   if (errors.length) {
     lines.push('## Harness errors (comfy-chaos failed, not the client)', '');
     for (const r of errors) {
-      lines.push(`### 💥 ${r.scenario.id} ${r.scenario.name} × ${r.client}`, '', '```text', verdictNote(r, 12) ?? '', '```', '', '```sh', r.replay, '```', '');
+      lines.push(`### 💥 ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}`, '', '```text', verdictNote(r, 12) ?? '', '```', '', '```sh', r.replay, '```', '');
     }
   }
   if (failures.length) {
@@ -99,21 +99,21 @@ export const summaryMd: ReportWriter = (results, meta) => {
     lines.push('## Inconclusive (a fault never fired: nothing was tested)', '');
     for (const r of inconclusive) {
       const unfired = r.unfired?.length ? r.unfired.map((u) => `${u.fault}: ${u.why}`).join('; ') : (r.reason ?? 'a fault never fired');
-      lines.push(`- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${cell(unfired)}`);
+      lines.push(`- ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}: ${cell(unfired)}`);
     }
     lines.push('');
   }
   const nonStrict = sorted.filter((r) => r.verdict === 'non-strict');
   if (nonStrict.length) {
-    lines.push('## Non-strict (correct, but gave up where a retry would have succeeded)', '', ...nonStrict.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${cell(r.reason ?? 'gave up')}`), '');
+    lines.push('## Non-strict (correct, but gave up where a retry would have succeeded)', '', ...nonStrict.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}: ${cell(r.reason ?? 'gave up')}`), '');
   }
   const degraded = sorted.filter((r) => r.verdict === 'degraded');
   if (degraded.length) {
-    lines.push('## Degraded', '', ...degraded.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${r.reason ?? 'slower than its latency bound'} (${formatMs(r.runMs)})`), '');
+    lines.push('## Degraded', '', ...degraded.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}: ${r.reason ?? 'slower than its latency bound'} (${formatMs(r.runMs)})`), '');
   }
   const skipped = sorted.filter((r) => r.verdict === 'skipped');
   if (skipped.length) {
-    lines.push('## Skipped', '', ...skipped.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${r.client}: ${r.reason ?? 'no reason given'}`), '');
+    lines.push('## Skipped', '', ...skipped.map((r) => `- ${r.scenario.id} ${r.scenario.name} × ${columnOf(r)}: ${r.reason ?? 'no reason given'}`), '');
   }
   return [{ name: 'summary.md', text: lines.join('\n') }];
 };

@@ -88,7 +88,25 @@ describe('inconclusive: a fault that never fired', () => {
     t.happyJob('j1', 'p1');
     const j = judge(t.events, scenarioWith({ faults: [{ type: 'http_status', path: '/history/*', status: 503, at: { on: 'time', afterMs: 0 } }] }));
     expect(j.verdict).toBe('inconclusive');
-    expect(j.unfired?.[0]?.why).toMatch(/fired at trace line 0, but no request to \/history\/\* came/);
+    expect(j.unfired?.[0]).toMatchObject({ firedAt: 0, why: expect.stringMatching(/fired at trace line 0, but no request to \/history\/\* came/) });
+    expect(j.reason).toMatch(/^fault "http_status at 0ms" acted on nothing: /);
+  });
+});
+
+describe('inconclusive: a fault that fired but reached no client', () => {
+  it('a terminate while no socket was open (a client that only polls) tested nothing; with a socket open it is judged', () => {
+    const fault = { type: 'terminate', at: { on: 'message', type: 'executed' } } as const;
+    const build = (socket: boolean) => {
+      const t = new TraceBuilder();
+      if (socket) t.connect(1);
+      t.happyJob('j1', 'p1');
+      t.add({ kind: 'fault', fault: 'terminate before executed', faultType: 'terminate' });
+      return t.events;
+    };
+    const polled = judge(build(false), scenarioWith({ faults: [fault] }));
+    expect(polled.verdict).toBe('inconclusive');
+    expect(polled.unfired?.[0]?.why).toMatch(/no WebSocket was open then \(the client never opened one\)/);
+    expect(judge(build(true), scenarioWith({ faults: [fault] })).verdict).toBe('pass');
   });
 });
 
