@@ -123,6 +123,18 @@ benches.push({
   ],
 });
 
+benches.push({
+  name: 'cli-startup',
+  timeoutMs: 10 * 60_000,
+  summarise: (r) =>
+    (r.results as Array<Record<string, any>>).map((c) => [
+      `${c.name}: wall median / p90, CPU (ms)`,
+      `${c.wallMsMedian} / ${c.wallMsP90}, ${c.cpuMsMedian}`,
+      c.name === 'comfy-chaos --help (dist)' ? '< 400' : '',
+      c.name === 'comfy-chaos --help (dist)' ? r.met : null,
+    ]),
+});
+
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function runBench(bench: Bench): Promise<{ ok: boolean; ms: number; why?: string }> {
