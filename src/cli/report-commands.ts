@@ -22,6 +22,8 @@ interface RunToReplay {
   scenarioFile?: string;
   /** The relay profile file, when the relay came from one. */
   relayFile?: string;
+  /** The ComfyUI profile the result ran on (absent: the scenario's own, else the baseline). */
+  comfyui?: string;
 }
 
 /** What a result's replay line (`comfy-chaos run ... --scenario <file> --relay <file>`) says about files. */
@@ -67,7 +69,7 @@ function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
   }
   const all = report.results
     .filter((r) => r.verdict !== 'skipped')
-    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict, ...filesOfReplay(r.replay) }));
+    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict, ...filesOfReplay(r.replay), ...(r.comfyui ? { comfyui: r.comfyui } : {}) }));
   if (only) {
     const chosen = all.filter((r) => only.includes(r.scenario));
     if (!chosen.length) throw new UsageError(`no result for scenario ${only.join(', ')} in ${dir} (it has ${[...new Set(all.map((r) => r.scenario))].join(', ')})`);
@@ -126,6 +128,7 @@ export function registerReportCommands(program: Command): void {
           concurrency: 1,
           reportDir: runs.length > 1 ? join(reportDir, String(i + 1)) : reportDir,
           strict: process.env.COMFY_CHAOS_STRICT === '1',
+          ...(run.comfyui ? { comfyui: [run.comfyui] } : {}),
         });
         const now = results[0]?.verdict;
         if (run.verdict && now !== run.verdict) process.stdout.write(`note: ${run.scenario} was ${run.verdict}, now ${now}\n`);

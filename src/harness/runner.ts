@@ -274,7 +274,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       }
       context.comfyUrl = urls.join(',');
     }
-    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, comfyui ${profile.name}, servers ${context.comfyUrl}` });
+    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}, comfyui ${profile.name}` });
     try {
       session = await client.start(context);
     } catch (error) {
