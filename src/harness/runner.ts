@@ -166,6 +166,8 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   trace.onEvent((e) => progress.observe(e));
   let session: ClientSession | undefined;
   let recording = true;
+  /** While the client is asked to stop: how it behaves then (ignores shutdown, floods, prints junk) is still recorded, its reports are not. */
+  let stopping = false;
   let startFailure: { message: string; seq: number } | undefined;
   /** Jobs not yet reported completed or failed; a count, not a scan of every job after every timer (quadratic with thousands of jobs). */
   const unsettled = new Set(scenario.jobs.map((j) => j.id));
@@ -250,7 +252,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
           if (recording) trace.record({ kind: 'client', client: client.name, event: { ...event } });
         },
         onProblem: (problem) => {
-          if (!recording) return;
+          if (!recording && !stopping) return;
           trace.record({ kind: 'client', client: client.name, event: { type: 'client_error', problem: problem.kind, message: problem.message, detail: problem.detail ?? null } });
           if (problem.kind === 'crash' || problem.kind === 'exit') clientGone = true;
         },
@@ -290,7 +292,9 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   } finally {
     if (session) trace.record({ kind: 'client', client: client.name, event: { type: 'harness_shutdown' } });
     recording = false;
+    stopping = true;
     const exit = await session?.shutdown().catch((error: Error) => ({ code: null, signal: null, stderrTail: [error.message] }));
+    stopping = false;
     if (exit && (exit.code !== 0 || exit.signal)) {
       trace.record({ kind: 'client', client: client.name, event: { type: 'client_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail } });
     }

@@ -84,6 +84,8 @@ export const invariantName = z.enum([
   'refund-once',
   'upstream-reconnect',
   'submissions-flow',
+  // How a driver process behaved towards the harness (ignored shutdown, junk on stdout, a flood); always judged, informational only.
+  'driver-conduct',
 ]);
 export type InvariantName = z.infer<typeof invariantName>;
 

@@ -15,11 +15,13 @@ export interface ClientProblem {
    * - `junk`: a line on stdout that is not JSON or not a driver event (the line was skipped);
    * - `crash`: the client ended before it was asked to, with a non-zero code or a signal, or could not start;
    * - `exit`: it ended on its own with code 0 before it was asked to;
-   * - `timeout`: it did not become ready, or did not stop when asked, in time (it was killed).
+   * - `timeout`: it did not become ready in time (it was killed);
+   * - `shutdown`: it did not exit within its time after `shutdown` and the end of its stdin (it was killed);
+   * - `flood`: it sent more events (or junk lines) than the harness records (src/harness/adapters/event-budget.ts).
    */
-  kind: 'junk' | 'crash' | 'exit' | 'timeout';
+  kind: 'junk' | 'crash' | 'exit' | 'timeout' | 'shutdown' | 'flood';
   message: string;
-  /** For `junk`: `{ line, reason }`; for `crash`/`exit`: `{ code, signal, stderrTail }`. */
+  /** For `junk`: `{ line, reason }`; for `crash`/`exit`: `{ code, signal, stderrTail }`; for `shutdown`: `{ waitedMs, signal }`; for `flood`: the bound or the counts. */
   detail?: unknown;
 }
 

@@ -14,6 +14,7 @@ import type { ClientHints } from '../../scenarios/scenario.ts';
 import type { ClientExit, ClientProblem } from './client-under-test.ts';
 import { quoteForDisplay, resolveCommand, type DriverCommandLine } from './command-line.ts';
 import { DriverProcessError } from './driver-process-error.ts';
+import { EventBudget, type EventBudgetLimits } from './event-budget.ts';
 
 export { splitCommandLine, type DriverCommandLine } from './command-line.ts';
 export { DriverProcessError, type DriverProcessErrorCode } from './driver-process-error.ts';
@@ -35,8 +36,10 @@ export interface DriverProcessOptions {
   shutdownTimeoutMs?: number;
   /** How long after SIGTERM before SIGKILL, in ms [default 2000]. */
   killGraceMs?: number;
-  /** Longest stdout line kept, in bytes; a longer line is reported as junk and skipped [default 1 MiB]. */
+  /** Longest stdout line kept, in bytes; a longer line is reported as junk and skipped [default 4 MiB: outputs may carry images as base64]. */
   maxLineBytes?: number;
+  /** How many events of each kind are recorded before the rest are only counted (src/harness/adapters/event-budget.ts). */
+  eventBudget?: EventBudgetLimits;
   /** How many stderr lines are kept (the tail) [default 20]. */
   stderrLines?: number;
 }
@@ -91,6 +94,7 @@ export class DriverProcess {
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
   private shuttingDown: Promise<ClientExit> | null = null;
+  private readonly budget: EventBudget;
 
   constructor(private readonly spec: DriverProcessOptions) {
     const { program, args } = resolveCommand(spec.command);
@@ -101,7 +105,7 @@ export class DriverProcess {
       readyTimeoutMs: spec.readyTimeoutMs ?? 10_000,
       shutdownTimeoutMs: spec.shutdownTimeoutMs ?? 5_000,
       killGraceMs: spec.killGraceMs ?? 2_000,
-      maxLineBytes: spec.maxLineBytes ?? 1024 * 1024,
+      maxLineBytes: spec.maxLineBytes ?? 4 * 1024 * 1024,
       stderrLines: spec.stderrLines ?? 20,
     };
     for (const [key, value] of Object.entries(this.options)) {
@@ -110,6 +114,7 @@ export class DriverProcess {
       }
     }
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.budget = new EventBudget(spec.eventBudget);
   }
 
   /** Validated events from the driver's stdout, in order (`ready` included). */
@@ -118,7 +123,7 @@ export class DriverProcess {
     return () => remove(this.eventListeners, listener);
   }
 
-  /** Junk lines, crashes, unexpected exits and timeouts. Never thrown. */
+  /** Junk lines, crashes, unexpected exits, timeouts, an ignored shutdown and floods. Never thrown. */
   onProblem(listener: (p: ClientProblem) => void): () => void {
     this.problemListeners.push(listener);
     return () => remove(this.problemListeners, listener);
@@ -201,7 +206,8 @@ export class DriverProcess {
   /**
    * Sends `shutdown`, closes stdin and waits up to `shutdownTimeoutMs` for the driver to exit;
    * then SIGTERM to its process group, `killGraceMs` later SIGKILL. A driver that needed a signal
-   * is reported as a `timeout` problem. Never rejects; calling it again returns the same promise.
+   * is reported as a `shutdown` problem, and events dropped by the budget as one `flood` summary.
+   * Never rejects; calling it again returns the same promise.
    */
   shutdown(): Promise<ClientExit> {
     this.shuttingDown ??= this.stop();
@@ -233,10 +239,15 @@ export class DriverProcess {
           await this.waitExit(this.options.killGraceMs);
         }
         this.emitProblem({
-          kind: 'timeout',
-          message: `"${this.commandText}" did not exit within ${this.options.shutdownTimeoutMs} ms of shutdown; stopped with ${how}`,
+          kind: 'shutdown',
+          message: `"${this.commandText}" did not exit within ${this.options.shutdownTimeoutMs} ms of {"type":"shutdown"} and the end of its stdin; stopped with ${how}`,
+          detail: { waitedMs: this.options.shutdownTimeoutMs, signal: how },
         });
       }
+    }
+    const dropped = this.budget.summary();
+    if (dropped) {
+      this.emitProblem({ kind: 'flood', message: `"${this.commandText}" sent more than the harness records: ${dropped} were counted, not recorded`, detail: this.budget.droppedCounts() });
     }
     // Leftovers of the group (children of a shell wrapper) go too.
     this.dispose();
@@ -356,6 +367,13 @@ export class DriverProcess {
       return;
     }
     const event = parsed.data;
+    const admission = this.budget.admit(event, Buffer.byteLength(line));
+    if (!admission.admit) {
+      if (admission.firstDrop) {
+        this.emitProblem({ kind: 'flood', message: `"${this.commandText}" sent ${admission.firstDrop}: later ones are counted, not recorded`, detail: { bound: admission.firstDrop } });
+      }
+      return;
+    }
     if (event.type === 'ready') {
       this.ready = true;
       this.settleReady();
@@ -364,6 +382,11 @@ export class DriverProcess {
   }
 
   private junk(line: string, reason: string): void {
+    const admission = this.budget.admitJunk();
+    if (!admission.admit) {
+      if (admission.firstDrop) this.emitProblem({ kind: 'flood', message: `"${this.commandText}" printed ${admission.firstDrop}: later ones are counted, not quoted`, detail: { bound: admission.firstDrop } });
+      return;
+    }
     const quoted = line.length > JUNK_QUOTE_CHARS ? `${line.slice(0, JUNK_QUOTE_CHARS)}...` : line;
     this.emitProblem({ kind: 'junk', message: `"${this.commandText}" printed a line that was skipped: ${reason}: ${quoted}`, detail: { line: quoted, reason } });
   }

@@ -112,6 +112,16 @@ describe('DriverProcess', () => {
     await driver.shutdown();
   });
 
+  it('quotes the first 20 junk lines, then counts the rest, and says so once', async () => {
+    const { driver, events, problems } = fake(`ready(); for (let i = 0; i < 5000; i++) say('junk ' + i); say({ type: 'log', message: 'after' }); ${stayAlive}`);
+    await driver.start();
+    expect(await until(() => events.some((e) => e.type === 'log'))).toBe(true);
+    expect(problems.filter((p) => p.kind === 'junk')).toHaveLength(20);
+    expect(problems.filter((p) => p.kind === 'flood').map((p) => p.message)).toEqual([expect.stringContaining('printed more than 20 lines that are not driver events')]);
+    await driver.shutdown();
+    expect(problems.at(-1)).toMatchObject({ kind: 'flood', message: expect.stringContaining('4980 junk lines past 20') });
+  });
+
   it('gives up on a driver that never prints ready, naming the command, and kills it', async () => {
     const { driver, problems } = fake(`console.error('waiting for a GPU'); ${stayAlive}`, { readyTimeoutMs: 500 });
     const error = await driver.start().catch((e: unknown) => e);
@@ -132,7 +142,7 @@ describe('DriverProcess', () => {
     const exit = await driver.shutdown();
     expect(exit).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(exit.stderrTail).toContain('ignoring SIGTERM');
-    expect(problems).toEqual([expect.objectContaining({ kind: 'timeout', message: expect.stringContaining('stopped with SIGKILL') })]);
+    expect(problems).toEqual([expect.objectContaining({ kind: 'shutdown', message: expect.stringContaining('stopped with SIGKILL') })]);
     expect(isAlive(driver.pid!)).toBe(false);
   });
 
