@@ -1,4 +1,5 @@
 import { driverClient, type ClientUnderTest } from './adapters/client-under-test.ts';
+import { resolveCommand, whyNotRunnable } from './adapters/command-line.ts';
 import { referenceClient } from './adapters/reference-adapter.ts';
 import { isMutantName, mutantNames } from '../reference-client/mutants.ts';
 import { UsageError } from './usage-error.ts';
@@ -20,6 +21,15 @@ export function clientFromSpec(spec: string): ClientUnderTest {
     }
     return referenceClient(`reference:${name}`, { mutation: name });
   }
+  // A command that cannot start at all is the user's mistake, said once before any scenario runs (exit 2).
+  let program: string;
+  try {
+    ({ program } = resolveCommand(trimmed));
+  } catch (error) {
+    throw new UsageError(`--client ${trimmed}: ${(error as Error).message}`);
+  }
+  const why = whyNotRunnable(program);
+  if (why) throw new UsageError(`--client ${trimmed}: ${why}. No scenario was run.`);
   return driverClient(trimmed, trimmed);
 }
 

@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DriverProcessError } from './driver-process-error.ts';
 
 /** A command line (split like a simple shell would) or an explicit program and arguments. */
@@ -63,4 +65,42 @@ export function splitCommandLine(line: string): string[] {
 
 export function quoteForDisplay(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Why `program` cannot be started at all, or undefined when it can: a path that does not exist,
+ * is a directory or is not executable, or a bare name found nowhere on `PATH` (issue 12, point 9:
+ * such a `--client` is a usage error before any scenario runs, not a failed scenario each).
+ */
+export function whyNotRunnable(program: string, cwd: string = process.cwd(), pathVariable: string = process.env.PATH ?? ''): string | undefined {
+  if (program.includes('/')) {
+    const file = isAbsolute(program) ? program : resolve(cwd, program);
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      return `"${program}" does not exist (looked for ${file})`;
+    }
+    if (stat.isDirectory()) return `"${program}" is a directory, not a program`;
+    if (!isExecutable(file)) return `"${program}" is not executable: chmod +x it, or name its interpreter first (e.g. "node ${program}", "python3 ${program}")`;
+    return undefined;
+  }
+  for (const dir of pathVariable.split(delimiter).filter(Boolean)) {
+    const file = join(dir, program);
+    try {
+      if (statSync(file).isFile() && isExecutable(file)) return undefined;
+    } catch {
+      // not in this folder
+    }
+  }
+  return `"${program}" was not found on PATH; give its path (e.g. ./${program}) or install it`;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
