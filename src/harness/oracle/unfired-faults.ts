@@ -19,7 +19,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** What the trace says that the reasons need: one pass. */
 interface Seen {
   /** Prompt ids in acceptance order on server 1 (the one the faults apply to), with their client id. */
-  accepted: { promptId: string; clientId: string | null; outcome?: string }[];
+  accepted: { promptId: string; clientId: string | null; outcome?: string; phases: Set<string> }[];
   /** Frames sent, by message type, and by message type and prompt id. */
   framesOfType: Map<string, number>;
   framesOfPrompt: Map<string, number>;
@@ -43,13 +43,14 @@ function readTrace(trace: readonly TraceEvent[]): Seen {
     const first = e.server === undefined || e.server === 1;
     if (e.kind === 'prompt' && first) {
       if (e.event === 'queued' && !byId.has(e.promptId)) {
-        const p = { promptId: e.promptId, clientId: e.clientId ?? null };
+        const p = { promptId: e.promptId, clientId: e.clientId ?? null, phases: new Set<string>() };
         byId.set(e.promptId, p);
         seen.accepted.push(p);
       } else if (['success', 'error', 'interrupted', 'lost', 'deleted'].includes(e.event)) {
         const p = byId.get(e.promptId);
         if (p && !p.outcome) p.outcome = e.event;
-      }
+        if (p && ['success', 'error', 'interrupted'].includes(e.event)) p.phases.add('finished');
+      } else if (e.event === 'started' || e.event === 'history_written') byId.get(e.promptId)?.phases.add(e.event);
     } else if (e.kind === 'ws_send' && first && e.msgType) {
       if (e.msgType !== 'binary') seen.jsonFrames++;
       bump(seen.framesOfType, e.msgType);
@@ -91,6 +92,18 @@ function whyNoMessage(at: Extract<Fault['at'], { on: 'message' }>, seen: Seen): 
   return `${plural(sent, `${at.type} message`)} ${sent === 1 ? 'was' : 'were'} sent${of}; the trigger waited for #${at.occurrence}`;
 }
 
+/** Why a prompt-phase trigger (`on: prompt`, `on: node`) found nothing to fire on. */
+function whyNoPhase(at: { on: string; event: string; prompt?: number; occurrence: number }, seen: Seen): string {
+  const phase = at.on === 'node' ? `a node ${at.event}` : at.event === 'history_written' ? 'its history was written' : `it ${at.event}`;
+  if (at.prompt !== undefined && seen.accepted.length < at.prompt) return `the server accepted ${plural(seen.accepted.length, 'prompt')}, so prompt ${at.prompt} never existed`;
+  const prompts = at.prompt === undefined ? seen.accepted : [seen.accepted[at.prompt - 1]!];
+  if (!prompts.length) return 'the server accepted no prompt';
+  const p = prompts[0]!;
+  if (at.prompt !== undefined && at.on === 'prompt' && !p.phases.has(at.event)) return `prompt ${at.prompt} ended ${p.outcome ?? 'never'} before ${phase}`;
+  if (at.on === 'node' && at.prompt !== undefined && !p.phases.has('started')) return `prompt ${at.prompt} never started (it ended ${p.outcome ?? 'never'})`;
+  return `${at.on === 'node' ? 'no matching node' : 'no prompt'}${at.prompt === undefined ? '' : ` of prompt ${at.prompt}`} got that far ${at.occurrence > 1 ? `${at.occurrence} times` : ''}`.trim();
+}
+
 /** Why a fault's trigger never came, as far as the trace tells. */
 function whyNotFired(fault: Fault, seen: Seen): string {
   const at = fault.at as Fault['at'] & Loose;
@@ -101,6 +114,9 @@ function whyNotFired(fault: Fault, seen: Seen): string {
       return whyNoMessage(at, seen);
     case 'connect':
       return `the client opened ${plural(seen.connections, 'WebSocket connection')}; the trigger waited for #${at.occurrence}`;
+    case 'prompt':
+    case 'node':
+      return whyNoPhase(at as unknown as { on: string; event: string; prompt?: number; occurrence: number }, seen);
     case 'frames':
       return `the server sent ${plural(seen.jsonFrames, 'JSON frame')}; the trigger waited for more than ${at.count}`;
     case 'request': {

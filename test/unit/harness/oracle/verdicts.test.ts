@@ -82,6 +82,24 @@ describe('inconclusive: a fault that never fired', () => {
     ]);
   });
 
+  it('a phase trigger (prompt started, history written) says which prompt never got there', () => {
+    const t = new TraceBuilder();
+    t.submit('j1');
+    t.queued('p1');
+    t.submitted('j1', 'p1');
+    t.prompt('deleted', 'p1');
+    t.failed('j1', 'interrupted', { prompt_id: 'p1' });
+    const j = judge(t.events, scenarioWith({
+      faults: [
+        { type: 'restart', at: { on: 'prompt', event: 'started', prompt: 1 } },
+        { type: 'terminate', at: { on: 'prompt', event: 'history_written', prompt: 2 } },
+      ],
+      expect: { j1: 'interrupted' },
+    }));
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.unfired?.map((u) => u.why)).toEqual(['prompt 1 ended deleted before it started', 'the server accepted 1 prompt, so prompt 2 never existed']);
+  });
+
   it('an HTTP fault that fired but shaped no request tested nothing', () => {
     const t = new TraceBuilder();
     t.add({ kind: 'fault', fault: 'http_status at 0ms', faultType: 'http_status' });
