@@ -32,7 +32,9 @@ export class JobsRelay {
   constructor(private readonly options: JobsRelayOptions) {
     const { session } = options;
     this.unsubscribers = [
-      session.on('submitted', ({ promptId }) => {
+      session.on('submitted', ({ promptId, submitId }) => {
+        // A server that ignores the relay's prompt_id names the job itself; its events carry that id.
+        this.book.rename(submitId, promptId);
         const job = this.book.get(promptId);
         if (job) job.accepted = true;
       }),
@@ -62,7 +64,7 @@ export class JobsRelay {
     } catch (error) {
       accepted = { ok: false as const, error: error instanceof Error ? error.message : String(error) };
     }
-    if (accepted.ok) return { ok: true, promptId };
+    if (accepted.ok) return { ok: true, promptId: accepted.promptId };
     // Refused (400 from ComfyUI, or POST kept failing): the caller hears it as this reply, so
     // no downstream message and no refund (nothing was charged for a job that never ran).
     this.book.remove(promptId);

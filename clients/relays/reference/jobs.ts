@@ -4,7 +4,7 @@
  * is removed at its one terminal event, so the book holds only unfinished jobs.
  */
 export interface RelayJob {
-  readonly promptId: string;
+  promptId: string;
   readonly userId: string;
   readonly clientId: string;
   /** ComfyUI accepted it (the reference client said `submitted`). Until then nothing is relayed. */
@@ -37,6 +37,18 @@ export class JobBook {
 
   get(promptId: string): RelayJob | undefined {
     return this.jobs.get(promptId);
+  }
+
+  /** The server named the prompt itself (ComfyUI before 2025-07-14): the job is known by that id from now on. */
+  rename(from: string, to: string): void {
+    const job = this.jobs.get(from);
+    if (!job || from === to) return;
+    this.jobs.delete(from);
+    job.promptId = to;
+    this.jobs.set(to, job);
+    const ids = this.byClient.get(job.clientId);
+    ids?.delete(from);
+    ids?.add(to);
   }
 
   /** Forgets a job (it ended, or ComfyUI never took it); returns it if it was there. */
