@@ -128,8 +128,10 @@ function whyNotFired(fault: Fault, seen: Seen): string {
   }
 }
 
-/** Faults that act on the sockets open when they fire (a frame fault alters frames sent on them). */
-const onOpenSockets = new Set(['terminate', 'close', 'silence', 'stalled_peer', 'bom', 'garbage_prefix', 'heartbeat', 'truncate', 'non_json', 'duplicate', 'drop', 'reorder', 'unknown_type', 'extra_fields', 'binary_preview', 'oversized']);
+/** Faults that act at once on the sockets open when they fire. */
+const onOpenSockets = new Set(['terminate', 'close']);
+/** Faults that act on sockets for a while after they fire: silence and stalls last, a frame fault alters the next frames. */
+const onLaterSockets = new Set(['silence', 'stalled_peer', 'bom', 'garbage_prefix', 'heartbeat', 'truncate', 'non_json', 'duplicate', 'drop', 'reorder', 'unknown_type', 'extra_fields', 'binary_preview', 'oversized']);
 
 /**
  * A fault that fired: did it touch the client at all? An HTTP fault with no request of its path
@@ -146,6 +148,10 @@ function hadNoEffect(fault: Fault, firedSeq: number, seen: Seen): string | undef
   if (onOpenSockets.has(fault.type)) {
     const open = seen.sockets.some((s) => s.open < firedSeq && (s.close === undefined || s.close > firedSeq));
     return open ? undefined : `${at} no WebSocket was open then (${seen.connections ? 'the client\'s sockets were closed' : 'the client never opened one'}), so it reached no client`;
+  }
+  if (onLaterSockets.has(fault.type)) {
+    const openLater = seen.sockets.some((s) => s.close === undefined || s.close > firedSeq);
+    return openLater ? undefined : `${at} no WebSocket was open then or later (${seen.connections ? 'the client\'s sockets were closed' : 'the client never opened one'}), so it reached no client`;
   }
   if (fault.type === 'deaf_reconnect') return seen.sockets.some((s) => s.open > firedSeq) ? undefined : `${at} the client never connected again, so no socket was deaf`;
   if (fault.type === 'refuse_upgrades') {
