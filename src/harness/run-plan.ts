@@ -149,7 +149,14 @@ export function pairScenarios<C extends { relay?: boolean }>(scenarios: readonly
  */
 export function withProfiles<T extends { scenario: Scenario }>(tasks: readonly T[], selectors: readonly string[] | undefined): Array<T & { comfyui?: ComfyuiProfile }> {
   try {
-    for (const { scenario } of tasks) if (scenario.comfyui) findComfyuiProfile(scenario.comfyui);
+    for (const { scenario } of tasks) {
+      if (!scenario.comfyui) continue;
+      try {
+        findComfyuiProfile(scenario.comfyui);
+      } catch (error) {
+        throw new Error(`scenario ${scenario.id}: ${(error as Error).message} in its comfyui: field`);
+      }
+    }
     if (!selectors?.length) return [...tasks];
     const profiles = resolveComfyuiProfiles(selectors);
     if (!profiles.length) throw new Error(`--comfyui needs a profile name (${comfyuiProfileNames.join(', ')}) or all`);
