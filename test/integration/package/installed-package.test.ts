@@ -131,6 +131,12 @@ describe.skipIf(skip)('the installed package (npm pack, npm install in a fresh p
     expect(again.out).toMatch(/no-lost-completion \(job j1\)/);
   }, 400_000);
 
+  it('npx comfy-chaos run --relay reference-socketio runs the bundled reference relay (compiled, from dist/) and passes 8.1', async () => {
+    const r = await inConsumer('npx', ['comfy-chaos', 'run', '--relay', 'reference-socketio', '--scenario', '8.1', '--report', 'reports/relay'], 180_000);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/^pass +8\.1 +relay-three-users \[reference-socketio\]/m);
+  }, 200_000);
+
   it('npx comfy-chaos serve --port 0 answers a request and stops on SIGTERM sent to npx', async () => {
     const child = spawn('npx', ['comfy-chaos', 'serve', '--port', '0'], { cwd: consumer, env: consumerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
