@@ -63,6 +63,10 @@ export const traceEvent = z.discriminatedUnion('kind', [
     number: z.number().optional(),
     clientId: z.string().nullable().optional(),
     outputs: z.record(z.string(), z.unknown()).optional(),
+    /** On `success`: every file its outputs name, with the SHA-256 of the bytes `/view` serves (right-outputs matches delivered bytes against them). */
+    files: z
+      .array(z.object({ filename: z.string(), subfolder: z.string(), type: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative() }))
+      .optional(),
   }),
   z.object({ ...base, kind: z.literal('server'), event: z.enum(['start', 'stop', 'restart_down', 'restart_up']), detail: z.string().optional() }),
   z.object({ ...base, kind: z.literal('client'), client: z.string(), event: z.record(z.string(), z.unknown()) }),

@@ -35,6 +35,28 @@ export function failingGraph(message = 'boom'): ApiPrompt {
   };
 }
 
+/**
+ * A model-free image job, as a real ComfyUI runs it without models: EmptyImage -> SimSleep (the
+ * timed step node: `durationMs` over `steps` progress steps) -> SaveImage, which writes a real PNG
+ * `<tag>_00001_.png` to the output folder and reports `{"images": [{filename, subfolder, type}]}`.
+ * The tag is the file prefix and sets the image's colour, so two jobs share nothing (not even a
+ * cached EmptyImage) unless they have the same tag.
+ */
+export function imageGraph(durationMs: number, steps = 10, tag = 'x'): ApiPrompt {
+  return {
+    '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: colourOf(tag) } },
+    '2': { class_type: 'SimSleep', inputs: { duration_ms: durationMs, steps, value: ['1', 0] } },
+    '3': { class_type: 'SaveImage', inputs: { filename_prefix: tag, images: ['2', 0] } },
+  };
+}
+
+/** A colour (0xRRGGBB) from a tag: FNV-1a, so it is the same on every run. */
+function colourOf(tag: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < tag.length; i++) h = Math.imul(h ^ tag.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0xffffff;
+}
+
 /** A model-free graph that takes `durationMs` over `steps` steps and reports text. */
 export function sleepGraph(durationMs: number, steps = 10, tag = 'x'): ApiPrompt {
   return {

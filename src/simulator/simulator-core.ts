@@ -8,6 +8,7 @@ import { PromptQueue, toQueueItem, type QueuedPrompt } from './engine/prompt-que
 import { acceptScriptedPrompt, playScriptedPrompt, scriptFor, type ScriptedOutcome, type ScriptedPrompt } from './engine/scripted-prompt.ts';
 import { resolveTiming, type ResolvedTiming, type TimingOptions } from './engine/timing.ts';
 import { FaultInjector, type FaultActions, type ServerEvent } from './faults/fault-injector.ts';
+import { outputFileDigests } from './engine/output-files.ts';
 import { asSaveException } from './engine/node-exception.ts';
 import { FileStore } from './files/file-store.ts';
 import { makePng } from './files/png.ts';
@@ -301,7 +302,8 @@ export class SimulatorCore {
           : await executePrompt(this.executorHost(generation), item);
         if (outcome.status === 'aborted' || generation !== this.generation) return;
         const outputs = outcome.status === 'success' ? outcome.outputs : {};
-        this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs });
+        const files = outputFileDigests(outputs, this.files);
+        this.trace.record({ kind: 'prompt', event: outcome.status, promptId: item.promptId, outputs, ...(files.length > 0 ? { files } : {}) });
         // ComfyUI#11540: the worker thread reaches task_done a while after the terminal message.
         if (this.taskDoneDelayMs > 0) await this.pause(this.taskDoneDelayMs);
         if (generation !== this.generation || this.closed) return;

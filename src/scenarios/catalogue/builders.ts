@@ -1,5 +1,5 @@
 import type { Trigger } from '../../protocol/index.ts';
-import { failingGraph, sleepGraph } from '../graphs.ts';
+import { failingGraph, imageGraph, sleepGraph } from '../graphs.ts';
 import type { ScenarioInput } from '../scenario.ts';
 
 /**
@@ -13,13 +13,21 @@ export type JobInput = ScenarioInput['jobs'][number];
 type TriggerInput = Extract<Trigger, { on: 'message' }>;
 
 /**
- * A model-free job: one SimSleep node of `durationMs` over `steps` progress steps, then a
- * PreviewAny output. The job id is the tag, so two jobs of a scenario never hit ComfyUI's cache
- * unless `tag` says so.
+ * A model-free timed job: a SimSleep node of `durationMs` over `steps` progress steps. By default
+ * it is an image job, as real ComfyUI jobs are (EmptyImage -> SimSleep -> SaveImage, a real PNG in
+ * the output folder); `output: 'text'` makes it SimSleep -> PreviewAny, a text output, where a
+ * scenario means to test one. The job id is the tag (and the image's file prefix), so two jobs of a
+ * scenario never hit ComfyUI's cache unless `tag` says so.
  */
-export function sleepJob(id: string, durationMs: number, steps: number, extra: Partial<JobInput> & { tag?: string } = {}): JobInput {
-  const { tag, ...rest } = extra;
-  return { id, prompt: sleepGraph(durationMs, steps, tag ?? id), ...rest };
+export function sleepJob(
+  id: string,
+  durationMs: number,
+  steps: number,
+  extra: Partial<JobInput> & { tag?: string; output?: 'image' | 'text' } = {},
+): JobInput {
+  const { tag, output, ...rest } = extra;
+  const graph = output === 'text' ? sleepGraph : imageGraph;
+  return { id, prompt: graph(durationMs, steps, tag ?? id), ...rest };
 }
 
 /** A job whose only node raises (`execution_error`). */

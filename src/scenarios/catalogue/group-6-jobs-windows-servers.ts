@@ -37,8 +37,9 @@ export const group6JobsWindowsServers: ScenarioInput[] = [
   {
     id: '6.3',
     name: 'two-jobs-one-window',
-    purpose: 'One window queues two jobs at once and its socket drops during the first: both complete, each once, with its own outputs',
-    jobs: [sleepJob('j1', 800, 8), sleepJob('j2', 800, 8)],
+    purpose: 'One window queues two jobs at once, an image job and a text job, and its socket drops during the first: both complete, each once, with its own outputs',
+    // One image and one text output: a client must deliver both kinds of artefact.
+    jobs: [sleepJob('j1', 800, 8), sleepJob('j2', 800, 8, { output: 'text' })],
     faults: [{ type: 'terminate', at: onMessage('progress', { prompt: 1, occurrence: 4 }) }],
     ...bounds,
   },

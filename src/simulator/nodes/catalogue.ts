@@ -225,6 +225,15 @@ export const nodeCatalogue: NodeCatalogue = {
     required: { pixels: slot('IMAGE'), vae: slot('VAE') },
     output: ['LATENT'],
   }, { durationMs: 150 }),
+  EmptyImage: node('EmptyImage', 'EmptyImage', 'image', {
+    required: {
+      width: int(512, 1, MAX_RESOLUTION, { step: 1 }),
+      height: int(512, 1, MAX_RESOLUTION, { step: 1 }),
+      batch_size: int(1, 1, 4096),
+      color: int(0, 0, 0xffffff, { step: 1, display: 'color' }),
+    },
+    output: ['IMAGE'],
+  }, { durationMs: 2 }),
   LoadImage: node('LoadImage', 'Load Image', 'image', {
     required: { image: combo([], { image_upload: true }) },
     output: ['IMAGE', 'MASK'],
