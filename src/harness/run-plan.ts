@@ -179,6 +179,26 @@ async function poolRun<T, R>(items: readonly T[], limit: number, work: (item: T)
   return results;
 }
 
+/** The result of a run that could not even be set up or judged: harness-error, with the stack. */
+export function harnessErrorResult(scenario: Scenario, client: string, options: { transport: Transport; seed: number; replay: string }, error: unknown): ScenarioResult {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    scenario: { id: scenario.id, name: scenario.name, purpose: scenario.purpose, ...(scenario.cites ? { cites: scenario.cites } : {}) },
+    client,
+    transport: options.transport,
+    seed: options.seed,
+    verdict: 'harness-error',
+    reason: `comfy-chaos itself failed (harness), not the client: ${e.message}`,
+    findings: [],
+    counts: { acknowledged: 0, completedOnServer: 0, reported: 0, lost: 0, duplicated: 0, phantom: 0, recovered: 0 },
+    harnessError: { where: 'harness', message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
+    runMs: 0,
+    wallMs: 0,
+    replay: options.replay,
+    trace: [],
+  };
+}
+
 /** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
 export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
   const clients: Array<ClientUnderTest & { replayAs?: string }> = plan.clients.map(clientFromSpec);
@@ -208,7 +228,9 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
     results = await poolRun(tasks, limit, async ({ scenario, client, comfyui }) => {
       progress.started(scenario, client.name);
       const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}) });
-      const result = await runScenario(scenario, client, { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) });
+      const options = { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) };
+      // runScenario turns what fails inside a run into harness-error; this catches what fails around it.
+      const result = await runScenario(scenario, client, options).catch((error: unknown) => harnessErrorResult(scenario, client.name, options, error));
       progress.finished(result);
       return result;
     });

@@ -105,4 +105,17 @@ describe('a harness run survives whatever happens inside the simulator', () => {
     expect(junit).toMatch(/<error message="[^"]*forced simulator bug[^"]*" type="harness-error">/);
     expect(junit).toMatch(/errors="1"/);
   }, 60_000);
+
+  it('a run that throws before it even starts (a broken scenario object) is harness-error, and the plan goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-throws-'));
+    const [plain] = findScenarios(['6.1']);
+    // Not from a file (zod would refuse it): a TypeScript caller's object with a field missing.
+    const broken = { ...plain!, id: '9.5', name: 'no-transports', transports: undefined } as unknown as typeof plain & object;
+    const results = await executePlan(
+      { scenarios: [broken, scenarioSchema.parse({ ...plain!, id: '9.6', name: 'fine' })], clients: ['reference'], transport: 'memory', seed: 1, concurrency: 1, reportDir: join(dir, 'report'), strict: false },
+      { write: () => true } as unknown as NodeJS.WritableStream,
+    );
+    expect(results.map((r) => r.verdict)).toEqual(['harness-error', 'pass']);
+    expect(results[0]!.harnessError?.stack).toMatch(/runner\.ts/);
+  }, 60_000);
 });
