@@ -59,7 +59,9 @@ function failure(r: ScenarioResult): string[] {
 
 /**
  * summary.md for CI job pages (e.g. `$GITHUB_STEP_SUMMARY`): counts per verdict, the scenario x
- * client matrix, then each failure with its findings and replay command.
+ * client matrix, then harness errors (with the stack), each failure with its findings and replay
+ * command, inconclusive runs (each fault that never fired, and why), non-strict, degraded and
+ * skipped ones.
  */
 export const summaryMd: ReportWriter = (results, meta) => {
   const sorted = sortResults(results);
