@@ -118,10 +118,9 @@ export const group3Http: ScenarioInput[] = [
   {
     id: '3.10',
     name: 'history-very-late',
-    // A text output (PreviewAny): the value comes from history, which is 6 s late.
     purpose:
       'ComfyUI#11540 at its worst: history is written 6 s after execution_success, the prompt running in /queue meanwhile; completed once, with the outputs history has',
-    jobs: [sleepJob('j1', 800, 8, { output: 'text' })],
+    jobs: [job()],
     faults: [{ type: 'history_late', delayMs: 6_000, at: atMs(0) }],
     latencyBoundMs: 8_000,
     recoveryBoundMs: 10_000,

@@ -37,9 +37,8 @@ export const group6JobsWindowsServers: ScenarioInput[] = [
   {
     id: '6.3',
     name: 'two-jobs-one-window',
-    purpose: 'One window queues two jobs at once, an image job and a text job, and its socket drops during the first: both complete, each once, with its own outputs',
-    // One image and one text output: a client must deliver both kinds of artefact.
-    jobs: [sleepJob('j1', 800, 8), sleepJob('j2', 800, 8, { output: 'text' })],
+    purpose: 'One window queues two jobs at once and its socket drops during the first: both complete, each once, with its own outputs',
+    jobs: [sleepJob('j1', 800, 8), sleepJob('j2', 800, 8)],
     faults: [{ type: 'terminate', at: onMessage('progress', { prompt: 1, occurrence: 4 }) }],
     ...bounds,
   },
@@ -136,6 +135,16 @@ export const group6JobsWindowsServers: ScenarioInput[] = [
     servers: 2,
     jobs: [sleepJob('j1', 500, 5), sleepJob('j2', 5_000, 10, { submitAtMs: 50 }), sleepJob('j3', 500, 5, { submitAtMs: 3_000 })],
     clientHints: { lockReleaseDelayMs: 500 },
+    ...bounds,
+  },
+  {
+    id: '6.13',
+    name: 'text-outputs',
+    purpose:
+      'Jobs whose output is text, not an image (PreviewAny), one fresh and one fully cached: each is completed once with its text; a client that keeps only images delivers nothing here, and only here',
+    // The one scenario about text outputs: elsewhere jobs save images, so that an SDK that returns
+    // only images is judged on its reliability, not on a kind of output it does not handle.
+    jobs: [sleepJob('j1', 500, 5, { output: 'text' }), sleepJob('j2', 500, 5, { output: 'text', tag: 'j1', submitAtMs: 1_500 })],
     ...bounds,
   },
 ];
