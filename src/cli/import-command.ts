@@ -8,7 +8,7 @@ import { importRecording, scenarioToYaml, type ImportedRecording } from '../harn
 import { scenario as scenarioSchema } from '../scenarios/scenario.ts';
 import { shellQuote } from '../harness/client-spec.ts';
 import { UsageError } from '../harness/usage-error.ts';
-import { executePlan } from '../harness/run-plan.ts';
+import { executePlan, exitCodeOf } from '../harness/run-plan.ts';
 
 function importOrExplain(path: string, options: { id?: string; name?: string } = {}): ImportedRecording {
   try {
@@ -93,7 +93,7 @@ export async function replayRecording(path: string, opts: RecordingReplayOptions
     String(opts.seed),
   ].join(' ');
   process.stdout.write(`replay: ${again}\n(the scenario is in ${join(reportDir, 'scenario.yaml')})\n`);
-  process.exitCode = results.some((r) => r.verdict === 'fail') ? 1 : 0;
+  process.exitCode = exitCodeOf(results);
 }
 
 export function registerImport(program: Command): void {
