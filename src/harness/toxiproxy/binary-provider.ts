@@ -1,19 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { loopbackAddressing } from './addressing.ts';
 import { ToxiproxyHarnessError } from './errors.ts';
 import { cachedToxiproxyBinary } from './release-download.ts';
+import { packageRoot } from '../package-info.ts';
 import type { ToxiproxyProvider } from './provider.ts';
 import { waitForToxiproxy } from './readiness.ts';
 
 export const TOXIPROXY_BINARY_NAME = 'toxiproxy-server';
 
-/** Where scripts/install-toxiproxy.sh puts the binary: `<repo>/.tools/bin`. */
-const REPO_TOOLS_BIN = resolve(fileURLToPath(new URL('../../../.tools/bin', import.meta.url)));
+/** Where scripts/install-toxiproxy.sh puts the binary in a checkout: `<repo>/.tools/bin`. */
+const REPO_TOOLS_BIN = join(packageRoot(), '.tools', 'bin');
+/** A checkout has src/; an installed package does not, and its messages do not name the checkout's folders. */
+const IN_CHECKOUT = existsSync(join(packageRoot(), 'src'));
 
 export interface BinaryProviderOptions {
   /** Where to read `TOXIPROXY_BIN` and `PATH`; default `process.env`. */
@@ -88,7 +90,7 @@ export function binaryProvider(options: BinaryProviderOptions = {}): ToxiproxyPr
       if (!binary) {
         return {
           available: false,
-          reason: `no ${TOXIPROXY_BINARY_NAME} on PATH, in TOXIPROXY_BIN, in the cache (${cachedToxiproxyBinary(options.env ?? process.env)}) or in ${REPO_TOOLS_BIN}`,
+          reason: `no ${TOXIPROXY_BINARY_NAME} on PATH, in TOXIPROXY_BIN${IN_CHECKOUT ? `, in ${REPO_TOOLS_BIN}` : ''} or in the cache of \`comfy-chaos toxiproxy install\` (${cachedToxiproxyBinary(options.env ?? process.env)})`,
         };
       }
       // The free port can be taken between our probe and the server's bind; try a few.

@@ -89,7 +89,7 @@ describe('binary provider edges', () => {
   it('is unavailable when nothing is on PATH and no TOXIPROXY_BIN is set', async () => {
     const outcome = await binaryProvider({ env: { PATH: mkdtempSync(join(tmpdir(), 'empty-path-')) } }).start();
     // .tools/bin may hold a binary on a developer machine; either answer is valid, a throw is not.
-    if (!outcome.available) expect(outcome.reason).toMatch(/^no toxiproxy-server on PATH, in TOXIPROXY_BIN or in /);
+    if (!outcome.available) expect(outcome.reason).toMatch(/^no toxiproxy-server on PATH, in TOXIPROXY_BIN, in \S+ or in the cache of `comfy-chaos toxiproxy install` \(/);
     else await outcome.server.dispose();
   });
 
