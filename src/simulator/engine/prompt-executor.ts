@@ -219,6 +219,7 @@ async function runPrompt(host: ExecutorHost, item: QueuedPrompt, progress: Promp
         currentInputs: [],
         timestamp: clock.now(),
       });
+      phase({ kind: 'prompt', event: 'finished', promptIndex });
       toClient('execution_error', data, true);
       return { status: 'error', messages };
     }
@@ -282,6 +283,8 @@ function failOnException(host: ExecutorHost, item: QueuedPrompt, progress: Promp
     currentInputs: Object.fromEntries(Object.entries(node?.inputs ?? {}).filter(([, v]) => !isLink(v)).map(([k, v]) => [k, [v]])),
     timestamp: host.clock.now(),
   });
+  host.phase({ kind: 'prompt', event: 'finished', promptIndex: item.index });
+  if (!host.alive()) return { status: 'aborted' };
   progress.messages.push(['execution_error', data]);
   const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : null;
   if (clientId !== null) host.emit({ type: 'execution_error', data }, clientId);

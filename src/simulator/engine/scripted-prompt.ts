@@ -1,4 +1,5 @@
 import type { ApiPrompt, HistoryEntry, NodeOutput } from '../../protocol/index.ts';
+import type { ServerEvent } from '../faults/fault-injector.ts';
 import type { ExecutorHost, PromptOutcome } from './prompt-executor.ts';
 import { toQueueItem, type QueuedPrompt } from './prompt-queue.ts';
 
@@ -77,6 +78,13 @@ export async function playScriptedPrompt(host: ExecutorHost, item: QueuedPrompt,
       continue;
     }
     const message = { type: frame.message.type, data: readdress(frame.message.data ?? {}) as Record<string, unknown> };
+    // The phases the recording shows, for `prompt` and `node` triggers (a recorded frame stands
+    // for the moment: `executing` starts a node, `executed` finishes an output node).
+    const phase = phaseOf(message, item.index);
+    if (phase) {
+      host.phase(phase);
+      if (!host.alive()) return { status: 'aborted' };
+    }
     if (message.type === 'executing') {
       currentNode = typeof message.data.node === 'string' ? message.data.node : null;
       host.setCurrentNode(currentNode);
@@ -103,6 +111,17 @@ export async function playScriptedPrompt(host: ExecutorHost, item: QueuedPrompt,
     : undefined;
   if (script.outcome === 'success') return { status: 'success', outputs, messages, ...(entry ? { history: entry } : {}) };
   return { status: script.outcome, messages, ...(entry ? { history: entry } : {}) };
+}
+
+const terminalTypes = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
+
+function phaseOf(message: { type: string; data: Record<string, unknown> }, promptIndex: number): ServerEvent | null {
+  if (terminalTypes.has(message.type)) return { kind: 'prompt', event: 'finished', promptIndex };
+  const nodeId = typeof message.data.node === 'string' ? message.data.node : null;
+  if (nodeId === null) return null;
+  if (message.type === 'executing') return { kind: 'node', event: 'started', promptIndex, nodeId, outputNode: false };
+  if (message.type === 'executed') return { kind: 'node', event: 'finished', promptIndex, nodeId, outputNode: true };
+  return null;
 }
 
 function interrupted(host: ExecutorHost, item: QueuedPrompt, node: string | null, executed: string[], clientId: string | null): ScriptedOutcome {

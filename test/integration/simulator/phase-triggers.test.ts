@@ -56,6 +56,33 @@ describe('server-phase triggers (memory transport)', () => {
     expect(firedLabels(fx).sort()).toEqual(['non-output finished', 'second node start']);
   });
 
+  it('fires the phases a recorded (scripted) prompt shows', async () => {
+    const script = [
+      {
+        promptId: 'rec',
+        outcome: 'success' as const,
+        frames: [
+          { atMs: 0, message: { type: 'execution_start', data: { prompt_id: 'rec' } } },
+          { atMs: 10, message: { type: 'executing', data: { node: '9', prompt_id: 'rec' } } },
+          { atMs: 20, message: { type: 'executed', data: { node: '9', output: { text: ['r'] }, prompt_id: 'rec' } } },
+          { atMs: 30, message: { type: 'execution_success', data: { prompt_id: 'rec' } } },
+        ],
+      },
+    ];
+    fx = await startSim('memory', {
+      script,
+      faults: [
+        { type: 'duplicate', label: 'node 9 started', at: { on: 'node', event: 'started', node: '9' } },
+        { type: 'duplicate', label: 'output finished', at: { on: 'node', event: 'finished', outputNode: true } },
+        { type: 'duplicate', label: 'prompt finished', at: { on: 'prompt', event: 'finished' } },
+      ],
+    });
+    const promptId = postPromptOk.parse((await fx.postJson('/prompt', { prompt: sleepGraph(10, 1), client_id: 'c1' })).body).prompt_id;
+    const f = fx;
+    await f.waitUntil(() => f.sim.trace.some((e) => e.kind === 'prompt' && e.promptId === promptId && e.event === 'history_written'), 10_000);
+    expect(firedLabels(f).sort()).toEqual(['node 9 started', 'output finished', 'prompt finished']);
+  });
+
   it('a restart as the engine starts prompt 1 kills it before execution_start, with or without client_id', async () => {
     for (const clientId of [undefined, 'c1']) {
       const f = await runWithout([{ type: 'restart', downMs: 100, loseState: true, at: { on: 'prompt', event: 'started', prompt: 1 } }], clientId);
