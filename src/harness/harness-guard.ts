@@ -15,6 +15,8 @@ import type { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 const running = new Set<TraceRecorder>();
 let holders = 0;
 const strays: { message: string; stack?: string }[] = [];
+/** Stray errors kept between two reads, at most. */
+const MAX_STRAYS = 50;
 
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(`a non-Error was thrown: ${String(reason)}`);
@@ -24,7 +26,9 @@ function recordEverywhere(kind: 'unhandled rejection' | 'uncaught exception', re
   const error = asError(reason);
   const message = `${kind}: ${error.message}`;
   if (!running.size) {
-    strays.push({ message, ...(error.stack ? { stack: error.stack } : {}) });
+    // Kept for the caller to print; bounded, so a loop of errors cannot fill the memory.
+    if (strays.length < MAX_STRAYS) strays.push({ message, ...(error.stack ? { stack: error.stack } : {}) });
+    else strays[MAX_STRAYS - 1] = { message: `${message} (and more: only the first ${MAX_STRAYS - 1} are kept)` };
     return;
   }
   for (const trace of running) trace.record({ kind: 'internal_error', where: 'process', message, ...(error.stack ? { stack: error.stack } : {}) });
