@@ -15,7 +15,7 @@ type Register = (program: Command) => void;
  * several commands (`run` and `list`); `test/unit/cli/command-table.test.ts` checks that each
  * description here is the one its module gives.
  */
-export const commandTable: Record<string, { description: string; load: () => Promise<Register>; handlesSignals?: boolean }> = {
+export const commandTable: Record<string, { description: string; load: () => Promise<Register>; /** The command deals with SIGINT/SIGTERM/SIGHUP itself (or keeps Node's default). */ handlesSignals?: boolean }> = {
   run: { description: 'Run scenarios of the catalogue against one or more clients and write a report', load: async () => (await import('./run-command.ts')).registerRun },
   list: { description: 'List the scenario catalogue: ids, names and purposes', load: async () => (await import('./run-command.ts')).registerRun },
   replay: {
@@ -27,6 +27,8 @@ export const commandTable: Record<string, { description: string; load: () => Pro
   driver: {
     description: 'Run a bundled client as a driver process: driver commands as JSON lines on stdin, events on stdout (COMFY_URL names the server)',
     load: async () => (await import('./driver-command.ts')).registerDriver,
+    // A driver is a child of the harness, which stops it; it starts no children of its own, so Node's default ending on a signal is kept.
+    handlesSignals: true,
   },
   fuzz: {
     description: 'Search generated scenarios (workload x fault schedule) for one the client fails, and shrink it to a replayable scenario file',
