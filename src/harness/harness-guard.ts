@@ -17,6 +17,9 @@ let holders = 0;
 const strays: { message: string; stack?: string }[] = [];
 /** Stray errors kept between two reads, at most. */
 const MAX_STRAYS = 50;
+/** Uncaught errors written into one scenario's trace, at most. */
+const MAX_PER_TRACE = 20;
+const recorded = new WeakMap<TraceRecorder, number>();
 
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(`a non-Error was thrown: ${String(reason)}`);
@@ -31,7 +34,12 @@ function recordEverywhere(kind: 'unhandled rejection' | 'uncaught exception', re
     else strays[MAX_STRAYS - 1] = { message: `${message} (and more: only the first ${MAX_STRAYS - 1} are kept)` };
     return;
   }
-  for (const trace of running) trace.record({ kind: 'internal_error', where: 'process', message, ...(error.stack ? { stack: error.stack } : {}) });
+  for (const trace of running) {
+    // The first one decides the verdict; a loop of them must not fill the trace.
+    const n = (recorded.get(trace) ?? 0) + 1;
+    recorded.set(trace, n);
+    if (n <= MAX_PER_TRACE) trace.record({ kind: 'internal_error', where: 'process', message, ...(error.stack ? { stack: error.stack } : {}) });
+  }
 }
 
 const onRejection = (reason: unknown) => recordEverywhere('unhandled rejection', reason);
