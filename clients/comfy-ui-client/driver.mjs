@@ -114,7 +114,8 @@ if (process.argv[2] !== INNER) {
   }
 
   await client.connect();
-  send({ type: 'ready' });
+  // One server, one window (one ComfyUIClient); cancel is the library's interrupt(), a global POST /interrupt.
+  send({ type: 'ready', capabilities: { cancel: true } });
   const input = createInterface({ input: process.stdin });
   const stop = async () => {
     await client.disconnect();

@@ -61,4 +61,4 @@ readCommands({
     process.exit(0);
   },
 });
-emit({ type: 'ready' });
+emit({ type: 'ready', capabilities: { cancel: true } }); // one server, one window (one clientId), cancel by queue delete + interrupt

@@ -40,7 +40,7 @@ function connect() {
   ws.on('open', () => {
     if (!announced) {
       announced = true;
-      emit({ type: 'ready' });
+      emit({ type: 'ready', capabilities: { cancel: true } }); // one server, one window (one clientId), cancel by queue delete + interrupt
     } else {
       // This is where the frontend would run queueStore.update(); this driver does not.
       emit({ type: 'log', message: `reconnected as ${clientId}; not checking /history or /queue for ${pending.size} pending job(s)` });

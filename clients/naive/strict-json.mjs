@@ -35,7 +35,7 @@ function connect() {
   ws.on('open', () => {
     if (!announced) {
       announced = true;
-      emit({ type: 'ready' });
+      emit({ type: 'ready', capabilities: { cancel: true } }); // one server, one window (one clientId), cancel by queue delete + interrupt
     } else {
       void resync();
     }

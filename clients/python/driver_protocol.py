@@ -4,7 +4,8 @@ The comfy-chaos driver protocol, the Python side (schema: src/protocol/driver.ts
 The harness writes commands on stdin and reads events on stdout, one JSON object per line:
   commands: {"type":"submit","id","prompt","window"?}  {"type":"cancel","id"}  {"type":"shutdown"}
   events:   ready, submitted, progress, completed, failed, log
-Environment: COMFY_URL (one base URL, or several comma-separated for a pool), COMFY_CHAOS_SEED,
+Environment: COMFY_URL (one base URL), COMFY_URLS (every server, comma-separated: a pool, for drivers
+that declare "servers" in ready), COMFY_CHAOS_SEED,
 COMFY_CHAOS_HINTS (JSON timing hints of the scenario, e.g. {"healthTimeoutMs": 2000}).
 
 Only the standard library: stdout is the protocol, so nothing else may print there.
@@ -31,8 +32,9 @@ def log(message):
 
 
 def comfy_urls():
-    """The ComfyUI base URLs from COMFY_URL, without trailing slashes; exits 2 when unset."""
-    raw = os.environ.get("COMFY_URL", "")
+    """The ComfyUI base URLs, without trailing slashes: COMFY_URLS (every server of the run,
+    comma-separated) or else COMFY_URL (always one); exits 2 when neither is set."""
+    raw = os.environ.get("COMFY_URLS") or os.environ.get("COMFY_URL", "")
     urls = [u.strip().rstrip("/") for u in raw.split(",") if u.strip()]
     if not urls:
         sys.stderr.write("COMFY_URL is not set: give the ComfyUI base URL, e.g. COMFY_URL=http://127.0.0.1:8188\n")

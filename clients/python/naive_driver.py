@@ -104,7 +104,7 @@ def read_commands():
 ws = websocket.WebSocket()
 ws.connect("ws://{}/ws?clientId={}".format(server_address, client_id))
 threading.Thread(target=read_commands, name="commands", daemon=True).start()
-emit("ready")
+emit("ready", capabilities={"cancel": True})  # one server, one window (one clientId); cancel by queue delete + interrupt
 
 # The example's loop, for every pending prompt at once.
 while True:

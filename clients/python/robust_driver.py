@@ -454,7 +454,8 @@ def cancel(job):
 
 
 def main():
-    emit("ready")
+    # Any number of windows (a clientId and socket each), a pool of servers (COMFY_URLS), cancel.
+    emit("ready", capabilities={"servers": 64, "windows": 1024, "cancel": True})
     for command in commands():
         kind = command.get("type")
         if kind == "submit" and isinstance(command.get("id"), str):

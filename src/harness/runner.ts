@@ -5,6 +5,7 @@ import { baselineProfile, findComfyuiProfile, Simulator } from '../simulator/ind
 import { clientBasePath, type ComfyuiProfile } from '../protocol/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
+import { missingCapability, requiredCapabilities } from './adapters/capabilities.ts';
 import type { ReferenceStartContext } from './adapters/reference-adapter.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { ServerProgress } from './server-progress.ts';
@@ -101,6 +102,9 @@ function skipReason(scenario: Scenario, client: ClientUnderTest, options: RunSce
   if (scenario.browsers.some((b) => b.action === 'slow') && options.toxiproxy?.status !== 'ready' && client.relay) {
     return `slows a browser's link through Toxiproxy: ${options.toxiproxy?.reason ?? 'none was acquired'}`;
   }
+  // A client whose capabilities are known before it starts (in-process, or a driver that declared them already).
+  const lacking = client.capabilities && missingCapability(requiredCapabilities(scenario), client.capabilities);
+  if (lacking) return lacking;
   if (needsNetwork(scenario)) {
     if (options.transport === 'memory') return 'needs Toxiproxy network faults; run with --transport network';
     if (options.toxiproxy?.status !== 'ready') return `needs Toxiproxy: ${options.toxiproxy?.reason ?? 'none was acquired'}`;
@@ -129,6 +133,9 @@ function multiplex(entries: { baseUrl: string; fetch: FetchLike; webSocketFactor
  */
 export async function runScenario(scenario: Scenario, client: ClientUnderTest, options: RunScenarioOptions): Promise<ScenarioResult> {
   const profile = options.comfyui ?? (scenario.comfyui ? findComfyuiProfile(scenario.comfyui) : baselineProfile);
+  // Behind a front the base URL has a path (`http://host/comfyui/api`): most libraries take host:port
+  // only, so a client must declare `base_path` or it is skipped, never failed for our URL.
+  if (clientBasePath(profile)) scenario = { ...scenario, requires: { ...scenario.requires, base_path: true } };
   const reason = skipReason(scenario, client, options);
   if (reason) return { ...skipped(scenario, client, options, reason), comfyui: profile.name };
   // A front (a proxy under a prefix, /api only) is where clients are pointed: origin + base path.
@@ -169,6 +176,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   /** While the client is asked to stop: how it behaves then (ignores shutdown, floods, prints junk) is still recorded, its reports are not. */
   let stopping = false;
   let startFailure: { message: string; seq: number } | undefined;
+  let skipBecause: string | undefined;
   /** Jobs not yet reported completed or failed; a count, not a scan of every job after every timer (quadratic with thousands of jobs). */
   const unsettled = new Set(scenario.jobs.map((j) => j.id));
   const ownerOf = new Map(scenario.jobs.map((j) => [j.id, j.window]));
@@ -276,6 +284,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       }
       context.comfyUrl = urls.join(',');
     }
+    context.comfyUrls = context.comfyUrl.split(',');
     trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}, comfyui ${profile.name}` });
     try {
       session = await client.start(context);
@@ -283,9 +292,13 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       const event = trace.record({ kind: 'client', client: client.name, event: { type: 'client_error', problem: 'start', message: (error as Error).message } });
       startFailure = { message: (error as Error).message, seq: event.seq };
     }
-    // Time faults count from when the client is up, as the jobs' submitAtMs does.
-    for (const sim of sims) sim.startTimeFaults();
-    if (session) await driveWorkload(session);
+    // A driver says what it can do in its ready event: a scenario that needs more is skipped, saying so (issue 12, point 8).
+    skipBecause = session?.capabilities && missingCapability(requiredCapabilities(scenario), session.capabilities);
+    if (!skipBecause) {
+      // Time faults count from when the client is up, as the jobs' submitAtMs does.
+      for (const sim of sims) sim.startTimeFaults();
+      if (session) await driveWorkload(session);
+    }
   } catch (error) {
     // Not the client's doing: the client's own failures are caught where they happen.
     recordInternalError(trace, 'harness', error);
@@ -302,6 +315,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     for (const sim of sims) await sim.close().catch((error: unknown) => recordInternalError(trace, 'simulator close', error));
     releaseGuard();
   }
+  if (skipBecause) return { ...skipped(scenario, client, options, skipBecause), comfyui: profile.name };
   return { ...buildResult(trace.events, scenario, client, options, wallStart, startFailure), comfyui: profile.name };
 }
 

@@ -13,7 +13,7 @@ export interface ReferenceDriverIo {
   input: AsyncIterable<string | Uint8Array>;
   /** Driver events are written here, one JSON object per line (e.g. `process.stdout`). */
   output: { write(chunk: string): unknown };
-  /** `COMFY_URL` (required; several servers comma-separated), `COMFY_CHAOS_SEED` (optional integer). */
+  /** `COMFY_URLS` (every server, comma-separated) or else `COMFY_URL` (required), `COMFY_CHAOS_SEED` (optional integer). */
   env: Record<string, string | undefined>;
   /** Overrides for the client (tests inject a clock, fetch and socket factory here). */
   clientOptions?: Partial<ReferenceClientOptions>;
@@ -25,7 +25,7 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
     const checked = driverEvent.safeParse(event);
     io.output.write(`${JSON.stringify(checked.success ? checked.data : { type: 'log', message: `invalid event dropped: ${JSON.stringify(event)}` })}\n`);
   };
-  const servers = (io.env.COMFY_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = (io.env.COMFY_URLS || io.env.COMFY_URL || '').split(',').map((s) => s.trim()).filter(Boolean);
   if (servers.length === 0) {
     write({ type: 'log', message: 'COMFY_URL is not set: give the ComfyUI base URL, e.g. COMFY_URL=http://127.0.0.1:8188' });
     return 2;
@@ -130,7 +130,9 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
     }
   };
 
-  write({ type: 'ready' });
+  // It keeps any number of windows apart, follows a pool of servers and cancels (docs/write-a-driver.md, "Capabilities").
+  // base_path: it takes any base URL, a path included (a ComfyUI behind a front under a prefix).
+  write({ type: 'ready', capabilities: { servers: 64, windows: 1024, cancel: true, base_path: true } });
   const decoder = new TextDecoder();
   let buffered = '';
   let stop = false;

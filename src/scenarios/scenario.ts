@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiPrompt, faultSchedule, isNetworkFault } from '../protocol/index.ts';
+import { apiPrompt, driverCapabilities, faultSchedule, isNetworkFault } from '../protocol/index.ts';
 import { boundedMs, boundedText, positiveMs, scenarioLimits } from '../protocol/scenario-limits.ts';
 import { strictObject } from '../protocol/strict-object.ts';
 
@@ -165,6 +165,11 @@ export const scenario = strictObject({
    * network transport whatever this says (see {@link scenarioTransports}).
    */
   transports: z.array(z.enum(['memory', 'network'])).min(1).default(['memory', 'network']),
+  /**
+   * Capabilities the client must declare beyond those the workload implies (its servers, windows
+   * and cancels), e.g. `{ uploads: true }`; a client that does not is skipped (docs/write-a-driver.md).
+   */
+  requires: driverCapabilities.optional(),
   /** Relay runs only: what happens to the users' browsers (downstream faults). */
   browsers: z.array(browserAction).max(scenarioLimits.browserActions).default([]),
   /** Recorded traffic (a scenario made by `comfy-chaos import`): the n-th accepted prompt plays `script[n-1]`. */

@@ -4,7 +4,7 @@
  * starts a session per scenario run, submits and cancels jobs, and hears back through
  * {@link ClientEvents}; everything it hears goes into the trace (src/harness/result.ts).
  */
-import type { ApiPrompt, DriverEvent } from '../../protocol/index.ts';
+import { minimalCapabilities, type ApiPrompt, type DriverCapabilities, type DriverEvent } from '../../protocol/index.ts';
 import type { BrowserAction, ClientHints } from '../../scenarios/scenario.ts';
 import type { AcquiredToxiproxy } from '../toxiproxy/index.ts';
 import { DriverProcess, type DriverCommandLine, type DriverProcessOptions } from './driver-process.ts';
@@ -49,11 +49,18 @@ export interface ClientSession {
   browser?(action: BrowserAction): void;
   /** Asks the client to stop and resolves when it has (bounded: a driver that ignores it is killed). */
   shutdown(): Promise<ClientExit>;
+  /**
+   * What this session's client declared it can do (a driver's `ready`). When set, a scenario that
+   * needs more is skipped right after the start (src/harness/adapters/capabilities.ts).
+   */
+  capabilities?: DriverCapabilities;
 }
 
 export interface ClientStartContext {
   /** The ComfyUI base URL (several comma-separated for a server pool). */
   comfyUrl: string;
+  /** Every server of the run, in order [default: `comfyUrl` split on commas]. */
+  comfyUrls?: string[];
   seed: number;
   hints: ClientHints;
   events: ClientEvents;
@@ -72,6 +79,12 @@ export interface ClientUnderTest {
   relay?: boolean;
   /** Why this client cannot run here (a service it needs is missing): its runs are skipped with this reason. */
   unavailable?: string;
+  /**
+   * What the client can do, when known before it starts (in-process clients; a driver's, once its
+   * first session declared them): a scenario that needs more is skipped without starting it.
+   * Unset: only what a session declares is checked, and a client that declares nothing is not.
+   */
+  capabilities?: DriverCapabilities;
   /** Starts one session; rejects (with a message that names the client) if it cannot start. */
   start(context: ClientStartContext): Promise<ClientSession>;
 }
@@ -79,6 +92,9 @@ export interface ClientUnderTest {
 /**
  * A client under test that is a driver process speaking the driver protocol
  * (src/protocol/driver.ts). Each `start` spawns a fresh process and waits until it is ready.
+ * `COMFY_URL` is the first server, `COMFY_URLS` all of them. What the driver declares in `ready`
+ * (the minimal capabilities when it declares nothing) is its session's, and the client's from
+ * then on, so later scenarios it cannot run are skipped without starting it.
  *
  * ```ts
  * const client = driverClient('naive no-reconnect', 'node clients/naive/no-reconnect.mjs');
@@ -89,14 +105,16 @@ export function driverClient(
   commandLine: DriverCommandLine,
   options: Pick<DriverProcessOptions, 'cwd' | 'env' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'killGraceMs'> = {},
 ): ClientUnderTest {
-  return {
+  const client: ClientUnderTest = {
     name,
     transports: ['network'],
     async start(context) {
+      const urls = context.comfyUrls ?? context.comfyUrl.split(',').map((u) => u.trim());
       const driver = new DriverProcess({
         ...options,
         command: commandLine,
-        comfyUrl: context.comfyUrl,
+        comfyUrl: urls[0] ?? context.comfyUrl,
+        comfyUrls: urls,
         seed: context.seed,
         hints: context.hints,
       });
@@ -108,7 +126,10 @@ export function driverClient(
       });
       driver.onProblem((problem) => context.events.onProblem(problem));
       await driver.start();
+      const capabilities = { ...minimalCapabilities, ...driver.capabilities };
+      client.capabilities = capabilities;
       return {
+        capabilities,
         submit(job) {
           windowOf.set(job.id, job.window);
           driver.submit(job.id, job.prompt, job.window);
@@ -120,4 +141,5 @@ export function driverClient(
       };
     },
   };
+  return client;
 }

@@ -1,7 +1,7 @@
 /**
  * A client under test running as its own process, spoken to with the driver protocol
  * (src/protocol/driver.ts): commands as JSON lines on its stdin, events as JSON lines on its
- * stdout, `COMFY_URL`, `COMFY_CHAOS_SEED` and `COMFY_CHAOS_HINTS` in its environment.
+ * stdout, `COMFY_URL`, `COMFY_URLS`, `COMFY_CHAOS_SEED` and `COMFY_CHAOS_HINTS` in its environment.
  *
  * A driver is code we do not trust: it may crash, print junk, never answer or ignore `shutdown`.
  * So every wait here is bounded, junk is reported and skipped (never thrown), buffers are capped,
@@ -9,7 +9,7 @@
  * the harness exits), so a driver that forks (`sh -c`, `npx`, a Python venv shim) leaves nothing.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { driverEvent, type ApiPrompt, type DriverCommand, type DriverEvent } from '../../protocol/index.ts';
+import { driverEvent, type ApiPrompt, type DriverCapabilities, type DriverCommand, type DriverEvent } from '../../protocol/index.ts';
 import type { ClientHints } from '../../scenarios/scenario.ts';
 import type { ClientExit, ClientProblem } from './client-under-test.ts';
 import { quoteForDisplay, resolveCommand, type DriverCommandLine } from './command-line.ts';
@@ -21,8 +21,10 @@ export { DriverProcessError, type DriverProcessErrorCode } from './driver-proces
 
 export interface DriverProcessOptions {
   command: DriverCommandLine;
-  /** `COMFY_URL`: the ComfyUI base URL (several comma-separated for a pool). */
+  /** `COMFY_URL`: the ComfyUI base URL, always one (the first server of a pool). */
   comfyUrl: string;
+  /** `COMFY_URLS`: every server of the run, comma-separated [default `comfyUrl`]. */
+  comfyUrls?: string[];
   /** `COMFY_CHAOS_SEED` [default: not set]. */
   seed?: number;
   /** `COMFY_CHAOS_HINTS`, as JSON [default `{}`]. */
@@ -88,6 +90,7 @@ export class DriverProcess {
   private stdoutBytes = 0;
   private skippingLongLine = false;
   private ready = false;
+  private declared: DriverCapabilities | undefined;
   private readyWaiter: ((error?: DriverProcessError) => void) | null = null;
   private stopRequested = false;
   private exitInfo: { code: number | null; signal: string | null } | null = null;
@@ -134,6 +137,11 @@ export class DriverProcess {
     return this.child?.pid;
   }
 
+  /** What the driver declared in its `ready` event (undefined before ready, or when it declared nothing). */
+  get capabilities(): DriverCapabilities | undefined {
+    return this.declared;
+  }
+
   /** Whether the process has ended. */
   get hasExited(): boolean {
     return this.exitInfo !== null;
@@ -155,6 +163,7 @@ export class DriverProcess {
       ...process.env,
       ...this.spec.env,
       COMFY_URL: this.spec.comfyUrl,
+      COMFY_URLS: (this.spec.comfyUrls ?? [this.spec.comfyUrl]).join(','),
       COMFY_CHAOS_HINTS: JSON.stringify(this.spec.hints ?? {}),
     };
     if (this.spec.seed !== undefined) env.COMFY_CHAOS_SEED = String(this.spec.seed);
@@ -376,6 +385,7 @@ export class DriverProcess {
     }
     if (event.type === 'ready') {
       this.ready = true;
+      this.declared = event.capabilities;
       this.settleReady();
     }
     for (const listener of [...this.eventListeners]) listener(event);

@@ -38,6 +38,8 @@ export function referenceClient(name = 'reference', overrides: ReferenceOverride
   return {
     name,
     transports: ['memory', 'network'],
+    // As its driver declares (src/reference-client/driver.ts): any pool, any number of windows, cancel.
+    capabilities: { servers: 64, windows: 1024, cancel: true, base_path: true },
     async start(context: ReferenceStartContext): Promise<ClientSession> {
       const { events } = context;
       const client = new ReferenceClient({

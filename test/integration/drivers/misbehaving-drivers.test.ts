@@ -66,3 +66,46 @@ describe('misbehaving drivers', () => {
     expect(result.findings.filter((f) => !f.informational)).toEqual([]);
   });
 });
+
+describe('capabilities declared in ready (issue 12, point 8)', () => {
+  const twoWindows = scenario.parse({
+    id: '9.2',
+    name: 'two-windows',
+    purpose: 'two windows, one job each',
+    jobs: [
+      { id: 'a', prompt: sleepGraph(200, 2, 'a'), window: 'left' },
+      { id: 'b', prompt: sleepGraph(200, 2, 'b'), window: 'right' },
+    ],
+    maxRunMs: 30_000,
+  });
+  const twoServers = scenario.parse({ id: '9.3', name: 'two-servers', purpose: 'a pool of two', servers: 2, jobs: [{ id: 'j1', prompt: sleepGraph(200, 2) }], maxRunMs: 30_000 });
+
+  it('a scenario that needs more windows than a driver declares is skipped, saying so, and the next is skipped without a start', async () => {
+    const client = driverClient('minimal', { command: process.execPath, args: [driverPath, 'well-behaved'] });
+    const first = await runScenario(twoWindows, client, { transport: 'network', seed: 1, replay: '' });
+    expect(first.verdict).toBe('skipped');
+    expect(first.reason).toMatch(/^needs 2 windows \(separate sessions\) \(it declares windows: 1\); a client that can declares it in its ready event/);
+    expect(client.capabilities).toEqual({ servers: 1, windows: 1, cancel: false });
+    const second = await runScenario(twoWindows, client, { transport: 'network', seed: 1, replay: '' });
+    expect(second).toMatchObject({ verdict: 'skipped', reason: first.reason, trace: [] });
+  });
+
+  it('a driver that declares two windows runs it', async () => {
+    const client = driverClient('windows', { command: process.execPath, args: [driverPath, 'capabilities={"windows":2}'] });
+    const result = await runScenario(twoWindows, client, { transport: 'network', seed: 1, replay: '' });
+    expect(result.verdict).not.toBe('skipped');
+    expect(result.trace.filter((e) => e.kind === 'client' && e.event.type === 'completed')).toHaveLength(2);
+  });
+
+  it('COMFY_URL is one URL and the pool is in COMFY_URLS', async () => {
+    const client = driverClient('pool', { command: process.execPath, args: [driverPath, 'capabilities={"servers":2}'] });
+    const result = await runScenario(twoServers, client, { transport: 'network', seed: 1, replay: '' });
+    const logged = result.trace.find((e) => e.kind === 'client' && e.event.type === 'log');
+    const message = logged?.kind === 'client' ? String(logged.event.message) : '{}';
+    const env = JSON.parse(message) as { COMFY_URL: string; COMFY_URLS: string };
+    expect(env.COMFY_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const pool = env.COMFY_URLS.split(',');
+    expect(pool).toHaveLength(2);
+    expect(pool[0]).toBe(env.COMFY_URL);
+  });
+});
