@@ -16,6 +16,7 @@ import { jsonResponse, type SimResponse } from './http/types.ts';
 import { validatePrompt } from './nodes/validate-prompt.ts';
 import { baselineProfile } from './profiles/index.ts';
 import { decidePromptId } from './profiles/prompt-ids.ts';
+import { guardedClock } from './guarded-clock.ts';
 import { resolveLimits, type ResolvedLimits, type SimulatorLimits } from './limits.ts';
 import { SeededRandom } from './random.ts';
 import { TraceRecorder } from './trace/trace-recorder.ts';
@@ -103,8 +104,10 @@ export class SimulatorCore {
     this.history = new HistoryStore(options.maxHistory);
     this.timing = resolveTiming(options.timing);
     this.behaviourOf = catalogueBehaviour();
-    this.injector = new FaultInjector(options.faults ?? [], this.faultActions(), this.clock, this.trace);
-    this.hub = new SocketHub(this.clock, this.trace, this.random, this.injector, {
+    // Timers of faults and of the publish loop report a throw as internal_error instead of ending the process.
+    const timers = guardedClock(this.clock, (error) => this.recordInternalError('engine', error));
+    this.injector = new FaultInjector(options.faults ?? [], this.faultActions(), timers, this.trace);
+    this.hub = new SocketHub(timers, this.trace, this.random, this.injector, {
       queueRemaining: () => this.queue.remaining(),
       serverFeatureFlags: () => this.profile.featureFlags,
       replayFor: (sid) => {
