@@ -7,7 +7,7 @@
  *   node --import tsx scripts/report-card.ts <report dir> <out.md>
  */
 import { writeFileSync } from 'node:fs';
-import { clientsOf, clip, compareScenarioIds, failingFindings, failureTitle, verdictCounts } from '../src/harness/report/format.ts';
+import { clientsOf, clip, columnOf, compareScenarioIds, failingFindings, failureTitle, verdictCounts } from '../src/harness/report/format.ts';
 import { readReport } from '../src/harness/report/read-report.ts';
 import type { ScenarioResult } from '../src/harness/result.ts';
 
@@ -33,7 +33,54 @@ const known: Array<{ match: RegExp; label: string; about: string }> = [
   { match: /^flask-socketio$/, label: 'Flask-SocketIO server', about: 'relay: Flask-SocketIO, one upstream socket, every event broadcast to every client, active_tasks on connect (clients/relays/flask-socketio)' },
 ];
 
-const describe = (client: string) => known.find((k) => k.match.test(client)) ?? { label: client, about: '' };
+/** A column is a client, or `client @ profile` for a ComfyUI profile other than the baseline. */
+function describe(column: string): { label: string; about: string } {
+  const at = / @ ([^ ]+)$/.exec(column);
+  const client = at ? column.slice(0, at.index) : column;
+  const found = known.find((k) => k.match.test(client)) ?? { label: client, about: '' };
+  return at ? { label: `${found.label} @ ComfyUI ${at[1]}`, about: found.about } : found;
+}
+
+/**
+ * With results on several ComfyUI profiles: a row per client, a column per profile (passes and
+ * fails), then what changes between versions, scenario by scenario.
+ */
+function byVersion(results: ScenarioResult[]): string[] {
+  const profiles = [...new Set(results.map((r) => r.comfyui ?? '0.3.64'))];
+  if (profiles.length < 2) return [];
+  const clients = [...new Set(results.map((r) => r.client))];
+  const of = (client: string, profile: string) => results.filter((r) => r.client === client && (r.comfyui ?? '0.3.64') === profile);
+  const lines = [
+    '',
+    '## By ComfyUI version',
+    '',
+    'The same scenarios against each profile of `src/simulator/profiles` (docs/comfyui-protocol.md, "ComfyUI versions and fronts"): passed / run (failing scenarios).',
+    '',
+    `| client | ${profiles.map(cell).join(' | ')} |`,
+    `|---|${profiles.map(() => '---|').join('')}`,
+  ];
+  for (const client of clients) {
+    const cells = profiles.map((profile) => {
+      const mine = of(client, profile).filter((r) => r.verdict !== 'skipped');
+      const fails = mine.filter((r) => r.verdict === 'fail').map((r) => r.scenario.id).sort(compareScenarioIds);
+      return `${mine.filter((r) => r.verdict === 'pass' || r.verdict === 'degraded').length}/${mine.length}${fails.length ? ` (${fails.join(', ')})` : ''}`;
+    });
+    lines.push(`| ${cell(describe(client).label)} | ${cells.map(cell).join(' | ')} |`);
+  }
+  lines.push('', 'What changes between versions (a scenario whose verdict differs from one profile to another):', '');
+  let changes = 0;
+  for (const client of clients) {
+    const ids = [...new Set(of(client, profiles[0]!).map((r) => r.scenario.id))].sort(compareScenarioIds);
+    for (const id of ids) {
+      const verdicts = profiles.map((profile) => of(client, profile).find((r) => r.scenario.id === id)?.verdict ?? 'not run');
+      if (new Set(verdicts).size < 2) continue;
+      changes++;
+      lines.push(`- ${cell(describe(client).label)}, ${id}: ${profiles.map((p, i) => `${p} ${verdicts[i]}`).join(', ')}`);
+    }
+  }
+  if (!changes) lines.push('- none: every client has the same verdict on every profile.');
+  return lines;
+}
 
 /** Text for a Markdown table cell: no pipes or newlines. */
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -49,7 +96,7 @@ function summarize(job: string | undefined, message: string): string {
 function render(results: ScenarioResult[], meta: { command: string; startedAt: string; seed: number; transport: string }): string {
   const clients = clientsOf(results);
   const failed = (client: string) =>
-    results.filter((r) => r.client === client && r.verdict === 'fail').sort((a, b) => compareScenarioIds(a.scenario.id, b.scenario.id));
+    results.filter((r) => columnOf(r) === client && r.verdict === 'fail').sort((a, b) => compareScenarioIds(a.scenario.id, b.scenario.id));
   const lines = [
     '# Report card: the bundled drivers and relays',
     '',
@@ -64,7 +111,7 @@ function render(results: ScenarioResult[], meta: { command: string; startedAt: s
     '|---|---:|---:|---:|---:|---|',
   ];
   for (const client of clients) {
-    const counts = verdictCounts(results.filter((r) => r.client === client));
+    const counts = verdictCounts(results.filter((r) => columnOf(r) === client));
     const fails = failed(client).map((r) => `${r.scenario.id} (${failureTitle(r)})`);
     lines.push(`| ${cell(describe(client).label)} | ${counts.pass} | ${counts.degraded} | ${counts.fail} | ${counts.skipped} | ${cell(fails.join(', ') || 'none')} |`);
   }
@@ -72,9 +119,10 @@ function render(results: ScenarioResult[], meta: { command: string; startedAt: s
   const skippedBy = new Map<string, Set<string>>();
   for (const r of results.filter((r) => r.verdict === 'skipped')) skippedBy.set(r.reason ?? 'skipped', (skippedBy.get(r.reason ?? 'skipped') ?? new Set()).add(r.scenario.id));
   for (const [reason, ids] of skippedBy) lines.push('', `Skipped ${[...ids].sort(compareScenarioIds).join(', ')}: ${reason}.`);
+  lines.push(...byVersion(results));
   for (const client of clients) {
     const { label, about } = describe(client);
-    lines.push('', `## ${label}`, '', `\`${client}\`${about ? `: ${about}.` : ''}`, '');
+    lines.push('', `## ${label}`, '', `\`${client.replace(/ @ [^ ]+$/, '')}\`${about ? `: ${about}.` : ''}`, '');
     const fails = failed(client);
     if (!fails.length) {
       lines.push('Fails nothing.');

@@ -24,7 +24,7 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', 'scenarios run at once on the network transport', '4')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the catalogue (for CI matrices)')
     .option('--strict', 'a missing Toxiproxy (or STOMP broker, for relays) is an error (exit 2), not a skip', false)
-    .option('--comfyui <version...>', `the ComfyUI the simulators play: ${comfyuiProfileNames.join(', ')}, or all (each a column of the report) [default each scenario's own, else 0.3.64]`)
+    .option('--comfyui <version...>', `the ComfyUI the simulators play: ${comfyuiProfileNames.join(', ')}, or all (every release, no front); each a column of the report [default each scenario's own, else 0.3.64]`)
     .option('--fail-on <verdicts...>', 'verdicts that make the run exit 1, comma-separated (pass, degraded, non-strict, fail, inconclusive, skipped, harness-error) [default fail,harness-error]')
     .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[]; comfyui?: string[] }) => {
       const failOn = parseFailOn(opts.failOn);

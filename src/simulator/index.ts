@@ -8,4 +8,4 @@ export { jsonResponse, textResponse, emptyResponse, type SimRequest, type SimRes
 export { traceToJsonLines } from './trace/trace-recorder.ts';
 export { nodeCatalogue } from './nodes/catalogue.ts';
 export type { ScriptedPrompt, ScriptedFrame } from './engine/scripted-prompt.ts';
-export { baselineProfile, comfyuiProfiles, comfyuiProfileNames, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from './profiles/index.ts';
+export { baselineProfile, comfyuiProfiles, comfyuiProfileNames, comfyuiReleases, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from './profiles/index.ts';

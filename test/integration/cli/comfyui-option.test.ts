@@ -9,9 +9,9 @@ type Stored = { scenario: { id: string }; client: string; comfyui?: string; verd
 const results = (dir: string) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { results: Stored[] }).results;
 
 describe('comfy-chaos run --comfyui', () => {
-  it('runs each scenario once per profile, a column each, with the profile in its replay line', async () => {
+  it('runs each scenario once per profile (all: every release; a front by name), a column each, with the profile in its replay line', async () => {
     const dir = join(tmp(), 'report');
-    const run = await cli(['run', '--transport', 'memory', '--scenario', '2.2', '--comfyui', 'all', '--report', dir]);
+    const run = await cli(['run', '--transport', 'memory', '--scenario', '2.2', '--comfyui', 'all', 'gateway-api-prefix', '--report', dir]);
     expect(run.code, run.err).toBe(0);
     const got = results(dir);
     expect(got.map((r) => [r.comfyui, r.verdict])).toEqual([
@@ -29,7 +29,7 @@ describe('comfy-chaos run --comfyui', () => {
   it('exits 2 naming an unknown profile and listing the known ones', async () => {
     const run = await cli(['run', '--transport', 'memory', '--scenario', '2.2', '--comfyui', '0.2.0', '--report', tmp()]);
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/unknown ComfyUI profile "0\.2\.0" \(known: 0\.3\.44, 0\.3\.64, current, gateway-api-prefix, or all\)/);
+    expect(run.err).toMatch(/unknown ComfyUI profile "0\.2\.0" \(known: 0\.3\.44, 0\.3\.64, current, gateway-api-prefix, or all for 0\.3\.44, 0\.3\.64, current\)/);
   });
 
   it("a scenario file's comfyui: picks the profile; an unknown one is a usage error naming it", async () => {
