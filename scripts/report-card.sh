@@ -5,8 +5,8 @@
 # a real Toxiproxy (.tools/bin, from scripts/install-toxiproxy.sh), report in reports/report-card/,
 # then scripts/report-card.ts turns its results.json into the Markdown table. A few minutes.
 # The relays of clients/relays run the relay scenarios (group 8) in the same run.
-# Every client runs on every ComfyUI profile (src/simulator/profiles; REPORT_CARD_COMFYUI=0.3.64
-# for the baseline alone, a quarter of the time), and the card has a column per version.
+# Every client runs on every ComfyUI release (src/simulator/profiles; REPORT_CARD_COMFYUI=0.3.64
+# for the baseline alone, a third of the time), and the card has a column per version.
 # Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh, scripts/install-npm-clients.sh,
 # scripts/install-rabbitmq.sh, Java 17 and Maven (the Spring relay is built by its profile).
 set -euo pipefail
