@@ -30,26 +30,43 @@ function serverOutputs(prompt: PromptFacts): { outputs: Record<string, unknown>;
   return { outputs: source.outputs ?? {}, seq: source.seq, files: prompt.outcome?.files ?? [] };
 }
 
-/** Who else made an artefact: other prompts' files (by name and by digest) and texts. */
+/** Who made an artefact, as seen from one prompt: the other prompts' files (by name and by digest) and texts. */
 interface OtherArtefacts {
-  fileOwner: Map<string, string>;
-  digestOwner: Map<string, string>;
-  textOwner: Map<string, string>;
+  /** The other prompt that saved a file named so (`type/subfolder/filename`), if any. */
+  fileOwner(key: string): string | undefined;
+  digestOwner(sha256: string): string | undefined;
+  textOwner(text: string): string | undefined;
 }
 
-function otherArtefacts(facts: TraceFacts, promptId: string): OtherArtefacts {
-  const others: OtherArtefacts = { fileOwner: new Map(), digestOwner: new Map(), textOwner: new Map() };
-  for (const p of facts.prompts.values()) {
-    if (p.promptId === promptId || p.outcome?.event !== 'success') continue;
-    const server = serverOutputs(p);
-    const theirs = expectedArtefacts(server.outputs, server.files);
-    for (const f of theirs.files) {
-      others.fileOwner.set(fileKey(f), p.promptId);
-      if (f.sha256) others.digestOwner.set(f.sha256, p.promptId);
+/** Every succeeded prompt's artefacts, indexed once per trace (a run may hold thousands of jobs). */
+class ArtefactIndex {
+  private readonly files = new Map<string, string[]>();
+  private readonly digests = new Map<string, string[]>();
+  private readonly texts = new Map<string, string[]>();
+
+  constructor(facts: TraceFacts) {
+    const add = (map: Map<string, string[]>, key: string, id: string) => {
+      const owners = map.get(key) ?? [];
+      if (!owners.includes(id)) owners.push(id);
+      map.set(key, owners);
+    };
+    for (const p of facts.prompts.values()) {
+      if (p.outcome?.event !== 'success') continue;
+      const server = serverOutputs(p);
+      const theirs = expectedArtefacts(server.outputs, server.files);
+      for (const f of theirs.files) {
+        add(this.files, fileKey(f), p.promptId);
+        if (f.sha256) add(this.digests, f.sha256, p.promptId);
+      }
+      for (const t of theirs.texts) add(this.texts, t, p.promptId);
     }
-    for (const t of theirs.texts) others.textOwner.set(t, p.promptId);
   }
-  return others;
+
+  /** The artefacts of every prompt but `promptId`. */
+  othersThan(promptId: string): OtherArtefacts {
+    const owner = (map: Map<string, string[]>) => (key: string) => map.get(key)?.find((o) => o !== promptId);
+    return { fileOwner: owner(this.files), digestOwner: owner(this.digests), textOwner: owner(this.texts) };
+  }
 }
 
 /**
@@ -79,12 +96,12 @@ export function artefactProblems(expected: ExpectedArtefacts, delivered: Deliver
   for (const r of delivered.refs) {
     if (expected.files.some((f) => refNames(r, f))) continue;
     const named = fileKey({ type: r.type ?? '?', subfolder: r.subfolder, filename: r.filename });
-    const owner = [...others.fileOwner].find(([key]) => refNames(r, keyToFile(key)))?.[1];
+    const owner = r.type !== undefined ? others.fileOwner(named) : ['output', 'temp', 'input'].map((type) => others.fileOwner(fileKey({ ...r, type }))).find((o) => o);
     problems.push(owner ? `file ${named} is another job's (prompt ${owner})` : `file ${named} is not one the server saved for this job`);
   }
   for (const b of delivered.blobs) {
     if (ownBlob(b.sha256) || (undigested.length > 0 && b.kind === 'png')) continue;
-    const owner = others.digestOwner.get(b.sha256);
+    const owner = others.digestOwner(b.sha256);
     if (owner) problems.push(`${b.bytes} bytes delivered are another job's file (prompt ${owner})`);
     else if (b.kind === 'jpeg') problems.push(`a ${b.bytes}-byte JPEG was delivered (a preview frame?), not the file the job saved`);
     else problems.push(`${b.bytes} bytes delivered match no file the server saved for this job (a stale file?)`);
@@ -92,17 +109,13 @@ export function artefactProblems(expected: ExpectedArtefacts, delivered: Deliver
   if (texts) {
     const own = new Set(expected.texts);
     for (const t of delivered.texts) {
-      const owner = others.textOwner.get(t);
+      const owner = others.textOwner(t);
       if (owner && !own.has(t)) problems.push(`text ${JSON.stringify(shorten(t, 60))} is another job's (prompt ${owner})`);
     }
   }
   return problems;
 }
 
-function keyToFile(key: string) {
-  const [type = '', subfolder = '', ...rest] = key.split('/');
-  return { type, subfolder, filename: rest.join('/') };
-}
 
 /** What the client reported, short, for messages. */
 function describeDelivered(report: ClientReport): string {
@@ -118,6 +131,7 @@ function describeDelivered(report: ClientReport): string {
  */
 export function rightOutputs(facts: TraceFacts): Finding[] {
   const findings: Finding[] = [];
+  let index: ArtefactIndex | undefined; // built on the first completion: one pass over the prompts
   for (const job of submittedJobs(facts)) {
     for (const report of completions(job)) {
       const prompt = facts.prompts.get(report.promptId ?? job.promptId ?? '');
@@ -128,7 +142,8 @@ export function rightOutputs(facts: TraceFacts): Finding[] {
       const delivered = relay
         ? { refs: report.images!.map((i) => ({ filename: i.filename, subfolder: i.subfolder, type: i.type })), blobs: [], texts: new Set<string>() }
         : deliveredArtefacts(report.outputs);
-      const problems = artefactProblems(expected, delivered, otherArtefacts(facts, prompt.promptId), !relay);
+      index ??= new ArtefactIndex(facts);
+      const problems = artefactProblems(expected, delivered, index.othersThan(prompt.promptId), !relay);
       if (problems.length === 0) continue;
       findings.push({
         invariant: 'right-outputs',

@@ -134,6 +134,21 @@ describe('right-outputs compares artefacts: wrong deliveries are named', () => {
     expect(message).toContain(`text "theirs" is another job's (prompt p2)`);
   });
 
+  it("its own text plus another job's text", () => {
+    const b = new TraceBuilder();
+    b.submit('j1');
+    b.submitted('j1', 'p1');
+    b.success('p1', { '2': { text: ['mine'] } });
+    b.submit('j2');
+    b.submitted('j2', 'p2');
+    b.success('p2', { '2': { text: ['theirs'] } });
+    b.completed('j1', 'p1', { '2': { text: ['mine', 'theirs'] } });
+    const findings = check(b);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.message).toContain(`text "theirs" is another job's (prompt p2)`);
+    expect(findings[0]?.message).not.toContain('missing');
+  });
+
   it('an image job reported with its text only, or a text job with nothing but an unrelated file', () => {
     const b = new TraceBuilder();
     b.submit('j1');
