@@ -181,22 +181,25 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   const unsettled = new Set(scenario.jobs.map((j) => j.id));
   const ownerOf = new Map(scenario.jobs.map((j) => [j.id, j.window]));
   let clientGone = false;
+  /** The workload's timers: cleared when the run ends, so a run that ends early submits nothing to a closed client. */
+  const workloadTimers: ReturnType<Clock['setTimeout']>[] = [];
   /** Submits and cancels jobs on schedule, then waits (bounded) until every job settled or never will. */
   const driveWorkload = async (session: ClientSession): Promise<void> => {
+    const later = (work: () => void, ms: number) => workloadTimers.push(clock.setTimeout(work, ms));
     for (const job of scenario.jobs) {
-      clock.setTimeout(() => {
+      later(() => {
         trace.record({ kind: 'client', client: client.name, event: { type: 'harness_submit', id: job.id, window: job.window } });
         session.submit({ id: job.id, prompt: job.prompt, window: job.window });
       }, job.submitAtMs);
       if (job.cancelAtMs !== undefined) {
-        clock.setTimeout(() => {
+        later(() => {
           trace.record({ kind: 'client', client: client.name, event: { type: 'harness_cancel', id: job.id } });
           session.cancel(job.id);
         }, job.cancelAtMs);
       }
     }
     for (const action of scenario.browsers) {
-      clock.setTimeout(() => {
+      later(() => {
         trace.record({ kind: 'client', client: client.name, event: { type: 'harness_browser', ...action } });
         session.browser?.(action);
       }, action.atMs);
@@ -303,6 +306,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     // Not the client's doing: the client's own failures are caught where they happen.
     recordInternalError(trace, 'harness', error);
   } finally {
+    for (const timer of workloadTimers) clock.clearTimeout(timer);
     if (session) trace.record({ kind: 'client', client: client.name, event: { type: 'harness_shutdown' } });
     recording = false;
     stopping = true;

@@ -25,16 +25,22 @@ interface StoredResult {
 }
 
 /** `comfy-chaos run` in a process of its own: an error nobody caught would end it, as it would a user's run. */
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
+  return runNode([join(root, 'bin/comfy-chaos.js'), 'run', ...args], timeoutMs);
+}
+
+/** Node with these arguments, killed after `timeoutMs`. */
+function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin/comfy-chaos.js'), 'run', ...args], { cwd: root, env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CI: '1' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, out });
+      resolve({ code, out, err });
     });
   });
 }
@@ -56,8 +62,8 @@ describe('a harness run survives whatever happens inside the simulator', () => {
     const report = join(dir, 'report');
     const run = await runCli(['--client', hostileDriver, '--scenario', file, '--transport', 'network', '--concurrency', '1', '--report', report], 120_000);
     // The run ended by itself, with its summary and a report of both scenarios.
-    expect(run.out, run.out).toMatch(/\d+ passed, \d+ degraded, \d+ failed, \d+ skipped/);
-    expect(existsSync(join(report, 'results.json')), run.out).toBe(true);
+    expect(run.out, run.out + run.err).toMatch(/\d+ passed, \d+ degraded, \d+ failed, \d+ skipped/);
+    expect(existsSync(join(report, 'results.json')), run.out + run.err).toBe(true);
     const results = (JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { results: StoredResult[] }).results;
     const byId = new Map(results.map((r) => [r.scenario.id, r]));
     const hostile = byId.get('9.1');
@@ -105,6 +111,17 @@ describe('a harness run survives whatever happens inside the simulator', () => {
     expect(junit).toMatch(/<error message="[^"]*forced simulator bug[^"]*" type="harness-error">/);
     expect(junit).toMatch(/errors="1"/);
   }, 60_000);
+
+  it('an unhandled rejection and an uncaught exception inside the simulator end their scenarios harness-error; the process lives on and the next scenario passes', async () => {
+    // In a process of its own: vitest counts such errors against the test file, whoever handles them.
+    const child = await runNode(['--import', 'tsx', join(root, 'test/helpers/guarded-plan.ts')], 120_000);
+    expect(child.code, child.err).toBe(0);
+    const results = JSON.parse(child.out.trim().split('\n').at(-1)!) as { id: string; verdict: string; error?: string; stack?: string }[];
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([['9.1', 'harness-error'], ['9.2', 'harness-error'], ['9.3', 'pass']]);
+    expect(results[0]!.error).toBe('unhandled rejection: forced unhandled rejection (test)');
+    expect(results[1]!.error).toBe('uncaught exception: forced uncaught exception (test)');
+    expect(results[0]!.stack).toMatch(/guarded-plan\.ts/);
+  }, 150_000);
 
   it('a run that throws before it even starts (a broken scenario object) is harness-error, and the plan goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-throws-'));
