@@ -47,6 +47,21 @@ export function filesOfReplay(replay: string | undefined): Pick<RunToReplay, 'sc
   };
 }
 
+/**
+ * The `--client` of a result's replay line: what runs the client again. A result names a
+ * `--client name=command` client by its label only (issue 12), so its replay line is what counts.
+ */
+export function clientOfReplay(replay: string | undefined): string | undefined {
+  if (!replay) return undefined;
+  try {
+    const words = splitCommandLine(replay);
+    const i = words.indexOf('--client');
+    return i >= 0 ? words[i + 1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The runner writes `run: scenario <id> <name>, client <c>, transport <t>, seed <n>, servers ...` as a note first. */
 const RUN_NOTE = /^run: scenario (\S+) \S+, client (.+), transport (memory|network), seed (\d+), servers /;
 
@@ -69,7 +84,7 @@ function runsFromReport(dir: string, only?: string[]): RunToReplay[] {
   }
   const all = report.results
     .filter((r) => r.verdict !== 'skipped')
-    .map((r) => ({ scenario: r.scenario.id, client: r.client, transport: r.transport, seed: r.seed, verdict: r.verdict, ...filesOfReplay(r.replay), ...(r.comfyui ? { comfyui: r.comfyui } : {}) }));
+    .map((r) => ({ scenario: r.scenario.id, client: clientOfReplay(r.replay) ?? r.client, transport: r.transport, seed: r.seed, verdict: r.verdict, ...filesOfReplay(r.replay), ...(r.comfyui ? { comfyui: r.comfyui } : {}) }));
   if (only) {
     const chosen = all.filter((r) => only.includes(r.scenario));
     if (!chosen.length) throw new UsageError(`no result for scenario ${only.join(', ')} in ${dir} (it has ${[...new Set(all.map((r) => r.scenario))].join(', ')})`);

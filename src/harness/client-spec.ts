@@ -4,13 +4,27 @@ import { referenceClient } from './adapters/reference-adapter.ts';
 import { isMutantName, mutantNames } from '../reference-client/mutants.ts';
 import { UsageError } from './usage-error.ts';
 
+/** `name=` before a client spec: a short label, a letter or digit then letters, digits, `.`, `_`, `-`. */
+const LABELLED = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})=(.*)$/s;
+
 /**
  * `--client reference` is the in-process reference client; `--client reference:<mutant>` the same
  * client with one planted bug (src/reference-client/mutants.ts, for showing that the catalogue
  * catches it); anything else is the command line of a driver process (design.md, "Clients under
- * test").
+ * test"). `--client name=<any of those>` gives the client a short label in reports (issue 12);
+ * its `spec` keeps the whole argument, so replay commands run as printed.
  */
 export function clientFromSpec(spec: string): ClientUnderTest {
+  const labelled = LABELLED.exec(spec.trim());
+  if (!labelled) return { ...unlabelledClient(spec), spec: spec.trim() };
+  const [, label, rest] = labelled as unknown as [string, string, string];
+  if (!rest.trim()) throw new UsageError(`--client ${spec.trim()}: nothing after "${label}=": give a command, e.g. --client '${label}=python3 my_driver.py'`);
+  const client = unlabelledClient(rest);
+  // The driver's own reports say who they are; every report and trace line uses the label.
+  return Object.assign(client, { name: label, spec: spec.trim() });
+}
+
+function unlabelledClient(spec: string): ClientUnderTest {
   const trimmed = spec.trim();
   if (trimmed === 'reference') return referenceClient();
   const mutant = /^reference:(.*)$/.exec(trimmed);

@@ -202,6 +202,9 @@ export function harnessErrorResult(scenario: Scenario, client: string, options: 
 /** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
 export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
   const clients: Array<ClientUnderTest & { replayAs?: string }> = plan.clients.map(clientFromSpec);
+  const names = clients.map((c) => c.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`two clients are named "${twice}": give each --client its own label, e.g. --client 'a=${twice}' --client 'b=${twice}'`);
   const relays = plan.relays?.length ? await relayClients(plan.relays, plan.strict, out) : undefined;
   clients.push(...(relays?.clients ?? []));
   let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
@@ -227,7 +230,7 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
     results = await poolRun(tasks, limit, async ({ scenario, client, comfyui }) => {
       progress.started(scenario, client.name);
-      const replay = replayCommand({ client: client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}) });
+      const replay = replayCommand({ client: client.spec ?? client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}) });
       const options = { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) };
       // runScenario turns what fails inside a run into harness-error; this catches what fails around it.
       const result = await runScenario(scenario, client, options).catch((error: unknown) => harnessErrorResult(scenario, client.name, options, error));

@@ -288,7 +288,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       context.comfyUrl = urls.join(',');
     }
     context.comfyUrls = context.comfyUrl.split(',');
-    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}, comfyui ${profile.name}` });
+    trace.record({ kind: 'note', message: `run: scenario ${scenario.id} ${scenario.name}, client ${client.spec ?? client.name}, transport ${options.transport}, seed ${options.seed}, servers ${context.comfyUrl}, comfyui ${profile.name}` });
     try {
       session = await client.start(context);
     } catch (error) {

@@ -71,8 +71,10 @@ export interface ClientStartContext {
 }
 
 export interface ClientUnderTest {
-  /** Shown in reports, e.g. `reference` or the driver's command line. */
+  /** Shown in reports, e.g. `reference`, the driver's command line, or the label of `--client name=command`. */
   name: string;
+  /** The `--client` argument that makes this client again, for replay commands [default `name`]. */
+  spec?: string;
   /** Which transports it can run on; a driver process reaches the simulator over the network only. */
   transports: Array<'memory' | 'network'>;
   /** A relay with browsers behind it: runs the relay scenarios (group 8), and only those. */
