@@ -9,7 +9,10 @@
  * - `give-up-on-refusal`: a refused POST /prompt (5xx, 429) is reported failed, no retry.
  * - `form-cancel`: cancels with a form-encoded POST /queue (`delete=<id>`), which ComfyUI refuses.
  * - `global-interrupt`: cancels with POST /interrupt and no prompt_id: whatever runs stops.
- * - `no-cancel`: ignores the cancel command (a library without cancel).
+ * - `no-cancel`: declares cancel but sends nothing to the server (a library whose cancel only
+ *   stops waiting locally).
+ * Every mode declares the capability `cancel` in `ready`: each claims to cancel, and the harness
+ * judges how.
  * - `fail-fast`: reports a job failed (timeout) right after submitting it, whatever the server does.
  * Every mode but `give-up-on-refusal` also gives up on a refusal (none of them retries).
  */
@@ -65,7 +68,7 @@ async function cancel(id) {
   }
 }
 
-emit({ type: 'ready' });
+emit({ type: 'ready', capabilities: { cancel: true } });
 createInterface({ input: process.stdin }).on('line', (line) => {
   const command = JSON.parse(line);
   if (command.type === 'submit') void runJob(command.id, command.prompt);
