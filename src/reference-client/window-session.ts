@@ -305,7 +305,7 @@ export class WindowSession {
     if (!this.connection.healthy) await this.connection.waitUntilOpen(this.timings.socketReadyTimeoutMs);
     // The submit id also rides in extra_data (echoed by /queue and /history), so a prompt whose
     // reply was lost can be found on a server that ignored `prompt_id` and named it itself.
-    const body = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId, [SUBMIT_ID_KEY]: job.submitId } };
+    const body: Parameters<ComfyHttp['postPrompt']>[1] = { prompt, client_id: this.clientId, prompt_id: promptId, extra_data: { ...options.extraData, client_id: this.clientId, [SUBMIT_ID_KEY]: job.submitId } };
     // After a failed POST the reply may have been lost after ComfyUI queued the prompt: before
     // every retry, look; post again only when the server says it does not have it. A look that
     // cannot reach the server counts as a failed attempt, never as "absent" (posting then could
@@ -322,7 +322,13 @@ export class WindowSession {
       if (seen?.kind === 'unreachable') failure = new ReferenceClientError('CC_ERR_HTTP_NETWORK', `could not look for the prompt before posting again: ${seen.error}`);
       else {
         try {
-          const result = await this.http.postPrompt(server, body);
+          let result = await this.http.postPrompt(server, body);
+          // A server that checks client ids (current ComfyUI wants a canonical UUID) refused this
+          // one: the id is only an optimisation, so post once more without it and follow the reply's.
+          if (result.kind === 'rejected' && result.message.startsWith('invalid_prompt_id:')) {
+            delete body.prompt_id;
+            result = await this.http.postPrompt(server, body);
+          }
           if (result.kind === 'accepted') {
             this.idsHonoured.set(server, result.reply.prompt_id === job.submitId);
             this.follower.rename(job, result.reply.prompt_id);

@@ -133,4 +133,16 @@ describe('the reference client on a current ComfyUI', () => {
     expect(((await job.accepted) as { promptId: string }).promptId).toBe(job.promptId);
     expect(t.events.filter((e) => e.type === 'completed')).toEqual([{ type: 'completed', promptId: job.promptId }]);
   });
+
+  it('an id the server refuses (invalid_prompt_id) is dropped: posted again without it, followed under the server-made id', async () => {
+    const t = setup(comfyuiCurrent);
+    const job = t.session.submit(sleepPrompt(200, 2), { promptId: 'my-own-id' });
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'completed' || e.type === 'failed'), 20_000);
+    const accepted = (await job.accepted) as { ok: boolean; promptId: string };
+    expect(accepted.ok).toBe(true);
+    expect(accepted.promptId).not.toBe('my-own-id');
+    const posts = t.sim.trace.filter((e) => e.kind === 'http' && e.method === 'POST' && e.path === '/prompt').map((e) => (e as { status: number }).status);
+    expect(posts).toEqual([400, 200]);
+    expect(t.events.filter((e) => e.type === 'completed')).toEqual([{ type: 'completed', promptId: accepted.promptId }]);
+  });
 });

@@ -65,7 +65,7 @@ describe('runReferenceDriver', () => {
     expect(await done).toBe(0);
     const promptId = server.history.keys().next().value;
     expect(io.events).toEqual([
-      { type: 'ready', capabilities: { servers: 64, windows: 1024, cancel: true } },
+      { type: 'ready', capabilities: { servers: 64, windows: 1024, cancel: true, base_path: true } },
       { type: 'submitted', id: 'j1', prompt_id: promptId },
       { type: 'progress', id: 'j1', value: 3, max: 20, node: '3' },
       expect.objectContaining({ type: 'completed', id: 'j1', prompt_id: promptId, outputs: expect.objectContaining({ '9': expect.anything() }) }),
