@@ -15,6 +15,7 @@ import type { ClientExit, ClientProblem } from './client-under-test.ts';
 import { quoteForDisplay, resolveCommand, type DriverCommandLine } from './command-line.ts';
 import { DriverProcessError } from './driver-process-error.ts';
 import { EventBudget, type EventBudgetLimits } from './event-budget.ts';
+import { StdoutLines } from './stdout-lines.ts';
 
 export { splitCommandLine, type DriverCommandLine } from './command-line.ts';
 export { DriverProcessError, type DriverProcessErrorCode } from './driver-process-error.ts';
@@ -86,9 +87,7 @@ export class DriverProcess {
   private readonly problemListeners: Array<(p: ClientProblem) => void> = [];
   private readonly stderrTail: string[] = [];
   private stderrPartial = '';
-  private stdoutChunks: Buffer[] = [];
-  private stdoutBytes = 0;
-  private skippingLongLine = false;
+  private readonly stdoutLines: StdoutLines;
   private ready = false;
   private declared: DriverCapabilities | undefined;
   private readyWaiter: ((error?: DriverProcessError) => void) | null = null;
@@ -118,6 +117,7 @@ export class DriverProcess {
     }
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.budget = new EventBudget(spec.eventBudget);
+    this.stdoutLines = new StdoutLines(this.options.maxLineBytes, (line) => this.handleLine(line), (head) => this.tooLong(head), JUNK_QUOTE_CHARS);
   }
 
   /** Validated events from the driver's stdout, in order (`ready` included). */
@@ -183,7 +183,7 @@ export class DriverProcess {
       this.markExited(null, null);
     });
     child.on('exit', (code, signal) => void this.onExit(code, signal));
-    child.stdout.on('data', (chunk: Buffer) => this.readStdout(chunk));
+    child.stdout.on('data', (chunk: Buffer) => this.stdoutLines.push(chunk));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => this.readStderr(text));
     // A driver that died or closed stdin makes writes fail with EPIPE; that is its exit's story.
@@ -298,7 +298,7 @@ export class DriverProcess {
         });
       });
     }
-    this.flushStdout();
+    this.stdoutLines.end();
     if (this.stderrPartial) this.pushStderr(this.stderrPartial);
     this.stderrPartial = '';
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -325,40 +325,9 @@ export class DriverProcess {
     waiter?.(error);
   }
 
-  private readStdout(chunk: Buffer): void {
-    let start = 0;
-    let newline: number;
-    while ((newline = chunk.indexOf(0x0a, start)) >= 0) {
-      this.appendStdout(chunk.subarray(start, newline));
-      this.flushStdout();
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.appendStdout(chunk.subarray(start));
-  }
-
-  private appendStdout(piece: Buffer): void {
-    if (this.skippingLongLine || piece.length === 0) return;
-    if (this.stdoutBytes + piece.length > this.options.maxLineBytes) {
-      const head = Buffer.concat([...this.stdoutChunks, piece]).subarray(0, JUNK_QUOTE_CHARS).toString('utf8');
-      this.stdoutChunks = [];
-      this.stdoutBytes = 0;
-      this.skippingLongLine = true;
-      this.emitProblem({ kind: 'junk', message: `a stdout line longer than ${this.options.maxLineBytes} bytes was skipped`, detail: { line: head, reason: 'line too long' } });
-      return;
-    }
-    this.stdoutChunks.push(piece);
-    this.stdoutBytes += piece.length;
-  }
-
-  /** Ends the current stdout line (at a newline, or at exit). */
-  private flushStdout(): void {
-    const wasSkipping = this.skippingLongLine;
-    this.skippingLongLine = false;
-    if (wasSkipping) return;
-    const line = Buffer.concat(this.stdoutChunks).toString('utf8').trim();
-    this.stdoutChunks = [];
-    this.stdoutBytes = 0;
-    if (line) this.handleLine(line);
+  private tooLong(head: string): void {
+    if (!this.admitJunk()) return;
+    this.emitProblem({ kind: 'junk', message: `a stdout line longer than ${this.options.maxLineBytes} bytes was skipped`, detail: { line: head, reason: 'line too long' } });
   }
 
   private handleLine(line: string): void {
@@ -391,12 +360,16 @@ export class DriverProcess {
     for (const listener of [...this.eventListeners]) listener(event);
   }
 
-  private junk(line: string, reason: string): void {
+  /** Whether to report one more junk line (the budget quotes the first ones, then counts). */
+  private admitJunk(): boolean {
     const admission = this.budget.admitJunk();
-    if (!admission.admit) {
-      if (admission.firstDrop) this.emitProblem({ kind: 'flood', message: `"${this.commandText}" printed ${admission.firstDrop}: later ones are counted, not quoted`, detail: { bound: admission.firstDrop } });
-      return;
-    }
+    if (admission.admit) return true;
+    if (admission.firstDrop) this.emitProblem({ kind: 'flood', message: `"${this.commandText}" printed ${admission.firstDrop}: later ones are counted, not quoted`, detail: { bound: admission.firstDrop } });
+    return false;
+  }
+
+  private junk(line: string, reason: string): void {
+    if (!this.admitJunk()) return;
     const quoted = line.length > JUNK_QUOTE_CHARS ? `${line.slice(0, JUNK_QUOTE_CHARS)}...` : line;
     this.emitProblem({ kind: 'junk', message: `"${this.commandText}" printed a line that was skipped: ${reason}: ${quoted}`, detail: { line: quoted, reason } });
   }
