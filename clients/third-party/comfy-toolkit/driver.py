@@ -103,7 +103,7 @@ def cancel(job_id):
         emit("log", message="{}: interrupt() raised {}".format(job_id, describe(error)))
 
 
-emit("ready")
+emit("ready", capabilities={"windows": 8, "cancel": True})  # a ComfyClient per window; cancel is its global interrupt()
 for command in commands():
     kind = command.get("type")
     if kind == "submit":

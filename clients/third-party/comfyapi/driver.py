@@ -74,7 +74,7 @@ def run_job(job_id, prompt):
     emit("completed", id=job_id, prompt_id=prompt_id, outputs={"filename": filename, "url": url})
 
 
-emit("ready")
+emit("ready")  # declares nothing: one server, one window (module globals), no cancel
 for command in commands():
     kind = command.get("type")
     if kind == "submit":

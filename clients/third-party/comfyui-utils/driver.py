@@ -17,7 +17,8 @@ Faithful to the library, not better:
   aiohttp.ClientError -> disconnected; anything else (ValueError, AssertionError on a binary frame,
   the RuntimeError of a StopIteration) -> error;
 - progress: what it passes to `in_progress(node, value, total)`, when total > 0;
-- no cancel (the library has none); no windows to declare (each submit is its own session anyway).
+- windows: declared, since every submit() is a session of its own (a new client_id); no cancel
+  (the library has none).
 
 Run: COMFY_URL=http://127.0.0.1:8188 python clients/third-party/comfyui-utils/driver.py
 """
@@ -94,7 +95,7 @@ async def run_job(job_id, prompt):
 loop = asyncio.new_event_loop()
 threading.Thread(target=loop.run_forever, daemon=True).start()
 
-emit("ready")
+emit("ready", capabilities={"windows": 8})  # every submit() is a session of its own (new client_id); no cancel
 for command in commands():
     kind = command.get("type")
     if kind == "submit":

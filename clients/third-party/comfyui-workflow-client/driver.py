@@ -15,7 +15,7 @@ Faithful to the library, not better:
   `{node: {"images": [<base64>...], "text": [...]}}`;
 - exceptions: before the prompt_id (a refused submit) -> error; TimeoutError -> timeout;
   ConnectionError (its wrapper of a failed /view download) -> disconnected; anything else -> error;
-- no cancel (the library has none).
+- windows declared (a client per window); no cancel (the library has none).
 
 Run: COMFY_URL=http://127.0.0.1:8188 python clients/third-party/comfyui-workflow-client/driver.py
 """
@@ -101,7 +101,7 @@ def run_job(job_id, prompt, window):
     emit("completed", id=job_id, prompt_id=prompt_ids.get(job_id), outputs=outputs_of(images, texts))
 
 
-emit("ready")
+emit("ready", capabilities={"windows": 8})  # a ComfyUIClient (own client_id) per window; no cancel
 for command in commands():
     kind = command.get("type")
     if kind == "submit":

@@ -120,7 +120,7 @@ async function cancel(id) {
 }
 
 await apiFor('main');
-emit({ type: 'ready' });
+emit({ type: 'ready', capabilities: { windows: 8, cancel: true } }); // a ComfyApi (own clientId) per window; manageQueue delete and interrupt
 const input = createInterface({ input: process.stdin });
 const stop = async () => {
   for (const api of apis.values()) (await api).destroy();

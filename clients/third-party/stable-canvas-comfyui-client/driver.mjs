@@ -115,7 +115,7 @@ try {
   console.error(`connect() rejected: ${error?.message ?? error}`);
   process.exit(1);
 }
-emit({ type: 'ready' });
+emit({ type: 'ready', capabilities: { windows: 8, cancel: true } }); // a Client (own clientId) per window; deleteItem and interrupt
 const input = createInterface({ input: process.stdin });
 const stop = () => {
   for (const { client } of clients.values()) client.close();
