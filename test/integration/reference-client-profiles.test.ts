@@ -73,6 +73,32 @@ describe('the reference client on a server that names prompts itself (ComfyUI 0.
     expect((await job.outcome).type).toBe('completed');
   });
 
+  it("frames of someone else's prompt that arrive while the POST is in flight are held, then dropped: never reported as ours", async () => {
+    let clock!: VirtualClock;
+    const routes: Route[] = [
+      {
+        method: 'POST',
+        path: '/prompt',
+        // Only this window's POST (it carries a client_id) waits; the other prompt is answered at once.
+        handle: (r, p, c) => (JSON.parse(new TextDecoder().decode(r.body)).client_id ? replyAfterTheRun(clock, 1_500).handle(r, p, c) : undefined),
+      },
+    ];
+    const t = setup(comfyui0344, routes);
+    clock = t.clock;
+    // A prompt without client_id: its progress frames are broadcast to every socket (shared page §2).
+    const mem = t.sim.memoryTransport();
+    const foreign = await mem.fetch(`${mem.baseUrl}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: sleepPrompt(600, 6, 'foreign') }) });
+    const foreignId = ((await foreign.json()) as { prompt_id: string }).prompt_id;
+    t.session.connect();
+    await clock.advanceBy(50);
+    const job = t.session.submit(sleepPrompt(300, 3, 'mine'));
+    await clock.runUntil(() => t.events.some((e) => e.type === 'completed'), 30_000);
+    const mine = ((await job.accepted) as { promptId: string }).promptId;
+    expect(t.sim.trace.some((e) => e.kind === 'ws_send' && e.promptId === foreignId && e.msgType === 'progress')).toBe(true);
+    expect(t.events.every((e) => e.promptId === mine)).toBe(true);
+    expect(t.events.filter((e) => e.type === 'completed')).toEqual([{ type: 'completed', promptId: mine }]);
+  });
+
   it('a lost POST reply: finds the queued prompt by its submit id in extra_data and follows it, without posting twice', async () => {
     let posts = 0;
     let body: { extra_data: Record<string, unknown> } | undefined;
