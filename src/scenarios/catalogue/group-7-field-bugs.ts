@@ -46,7 +46,8 @@ export const group7FieldBugs: ScenarioInput[] = [
       // ~0.8 s; the margin absorbs a slow start on the network transport.
       { type: 'terminate', at: atMs(1_300) },
     ],
-    latencyBoundMs: 4_000,
+    // From execution_success; the result exists 2 s later (as in 3.6, one 3 s poll after that).
+    latencyBoundMs: 5_500,
     recoveryBoundMs: 5_000,
     maxRunMs: 30_000,
   },
