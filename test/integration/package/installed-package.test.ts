@@ -104,6 +104,29 @@ describe.skipIf(skip)('the installed package (npm pack, npm install in a fresh p
     expect(unwanted).toEqual([]);
   });
 
+  it('imports at run time only its dependencies and Node built-ins (testcontainers, an optional peer, only behind a guard)', () => {
+    const installed = join(consumer, 'node_modules', 'comfy-chaos');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }> };
+    const allowed = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependenciesMeta ?? {})]);
+    const paths = readFileSync(join(work, 'files.txt'), 'utf8').split('\n').filter((p) => /\.(m?js)$/.test(p));
+    const imported = new Map<string, Set<string>>();
+    for (const path of paths) {
+      const text = readFileSync(join(installed, path), 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s*'([^'.][^']*)'|^\s*import\s*'([^'.][^']*)'|\bimport\(\s*'([^'.][^']*)'\s*\)/gm)) {
+        const spec = m[1] ?? m[2] ?? m[3]!;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!name.startsWith('node:')) imported.set(name, (imported.get(name) ?? new Set()).add(path));
+      }
+    }
+    // tsx only where a checkout runs TypeScript source: the bin and the reference relay's launcher,
+    // each behind a check that the source is there (it is not in the package).
+    expect([...(imported.get('tsx') ?? [])].sort()).toEqual(['bin/comfy-chaos.js', 'dist/clients/relays/reference/relay.mjs']);
+    imported.delete('tsx');
+    expect([...imported].filter(([name]) => !allowed.has(name))).toEqual([]);
+    expect([...imported.keys()]).toContain('fast-check');
+    expect(manifest.peerDependenciesMeta.testcontainers).toEqual({ optional: true });
+  });
+
   it('npx comfy-chaos --version, list', async () => {
     const v = await inConsumer('npx', ['comfy-chaos', '--version']);
     expect(v).toMatchObject({ code: 0, out: `${version}\n` });
