@@ -124,7 +124,8 @@ export const group3Http: ScenarioInput[] = [
       'ComfyUI#11540 at its worst: history is written 6 s after execution_success, the prompt running in /queue meanwhile; completed once, with the outputs history has',
     jobs: [job()],
     faults: [{ type: 'history_late', delayMs: 6_000, at: atMs(0) }],
-    latencyBoundMs: 8_000,
+    // The result exists 6 s after execution_success; then one 3 s poll.
+    latencyBoundMs: 9_500,
     recoveryBoundMs: 10_000,
     maxRunMs: 30_000,
   },
@@ -139,7 +140,7 @@ export const group3Http: ScenarioInput[] = [
       // A phase of the job, not a frame: fires for a client without client_id too.
       { type: 'terminate', at: onPrompt('finished') },
     ],
-    latencyBoundMs: 4_000,
+    latencyBoundMs: 5_000, // the result exists 1.5 s after execution_success, then one 3 s poll
     recoveryBoundMs: 6_000,
     maxRunMs: 30_000,
   },
@@ -153,7 +154,7 @@ export const group3Http: ScenarioInput[] = [
       { type: 'history_replica_lag', delayMs: 1_500, at: atMs(0) },
       { type: 'terminate', at: onPrompt('finished') },
     ],
-    latencyBoundMs: 4_000,
+    latencyBoundMs: 5_000, // the result exists 1.5 s after execution_success, then one 3 s poll
     recoveryBoundMs: 6_000,
     maxRunMs: 30_000,
   },
