@@ -89,7 +89,8 @@ export function failureTitle(result: Pick<ScenarioResult, 'verdict' | 'findings'
 /**
  * The one paragraph a verdict other than pass and fail needs: why it was skipped, inconclusive
  * (every fault that never fired, and why), non-strict or degraded, or what failed inside the
- * harness (with the first lines of the stack). Undefined for pass and fail.
+ * harness (with the first lines of the stack); for a failure, the faults that never fired, if
+ * any. Undefined otherwise.
  */
 export function verdictNote(r: Pick<ScenarioResult, 'verdict' | 'reason' | 'unfired' | 'harnessError'>, stackLines = 6): string | undefined {
   switch (r.verdict) {
@@ -103,6 +104,9 @@ export function verdictNote(r: Pick<ScenarioResult, 'verdict' | 'reason' | 'unfi
     case 'degraded':
     case 'skipped':
       return r.reason;
+    case 'fail':
+      // A failure that stands without the faults that never fired: say which did not.
+      return r.unfired?.length ? r.unfired.map((u) => `${u.firedAt === undefined ? 'not fired' : 'no effect'}: ${u.fault}: ${u.why}`).join('\n') : undefined;
     default:
       return undefined;
   }

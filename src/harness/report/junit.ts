@@ -27,7 +27,8 @@ function testcase(r: ScenarioResult, indent: string): string {
   if (r.verdict === 'fail') {
     const first = failingFindings(r)[0];
     const message = first ? describeFinding(first) : (r.reason ?? 'failed');
-    const body = [...(r.reason && first ? [r.reason] : []), ...r.findings.map(describeFinding), replay].join('\n');
+    const note = verdictNote(r);
+    const body = [...(r.reason && first ? [r.reason] : []), ...(note ? [note] : []), ...r.findings.map(describeFinding), replay].join('\n');
     inner.push(`<failure message="${attr(message)}" type="${attr(failureTitle(r)!)}">${xmlEscape(body)}</failure>`);
   } else if (r.verdict === 'harness-error') {
     // Not the client's failure: an <error>, as JUnit has for a test that could not run properly.

@@ -49,6 +49,7 @@ function failure(r: ScenarioResult): string[] {
     `Failed invariant: **${failureTitle(r)}**${r.reason ? `: ${r.reason}` : ''}`,
     '',
     ...r.findings.map((f) => `- ${f.informational ? '(informational) ' : ''}${describeFinding(f)}`),
+    ...(r.unfired ?? []).map((u) => `- (fault ${u.firedAt === undefined ? 'never fired' : 'acted on nothing'}) ${u.fault}: ${u.why}`),
     ...(r.findings.length ? [''] : []),
     '```sh',
     r.replay,

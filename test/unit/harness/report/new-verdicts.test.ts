@@ -92,6 +92,21 @@ describe('report writers and the new verdicts', () => {
   });
 });
 
+describe('a failure that stands although a fault never fired', () => {
+  it('says which fault did not fire, in the progress line, JUnit and summary.md', () => {
+    const failed: ScenarioResult = {
+      ...result({ id: '2.1', name: 'phantom-anyway', verdict: 'fail', reason: 'no-phantom (job j1): reported completed', findings: [{ invariant: 'no-phantom', job: 'j1', message: 'reported completed, the server says error', evidence: [3] }], trace: jobTrace().trace }),
+      unfired: [{ fault: 'terminate before executed', faultType: 'terminate', why: 'no executed was sent of prompt 1' }],
+    };
+    let text = '';
+    new Progress({ write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream, 1).finished(failed);
+    expect(text).toMatch(/^FAIL {2}2\.1 [\s\S]*not fired: terminate before executed: no executed was sent of prompt 1/m);
+    const dir = written([failed]);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(/<failure [^>]*>[^<]*not fired: terminate before executed/);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/- \(fault never fired\) terminate before executed: no executed was sent of prompt 1/);
+  });
+});
+
 describe('--fail-on', () => {
   it('defaults to fail and harness-error; takes comma- or space-separated verdicts', () => {
     expect(parseFailOn(undefined)).toEqual(['fail', 'harness-error']);
