@@ -326,7 +326,7 @@ export const pageScript = String.raw`
   // ---- start -----------------------------------------------------------------------------------
   if (!fromHash()) {
     var firstFail = -1;
-    for (var i = 0; i < results.length; i++) if (results[i].verdict === 'fail') { firstFail = i; break; }
+    for (var i = 0; i < results.length; i++) if (results[i].verdict === 'fail' || results[i].verdict === 'harness-error') { firstFail = i; break; }
     if (firstFail >= 0) select(firstFail, true);
   }
   window.addEventListener('resize', function () {
