@@ -11,6 +11,7 @@ import type { MutantName } from './mutants.ts';
 import type { ResolvedTimings } from './options.ts';
 import { ProgressDebouncer } from './progress-debouncer.ts';
 import { historyOutcome, observeJobs, type JobObservation } from './resync.ts';
+import { promptIdOf, UnclaimedFrames } from './unclaimed-frames.ts';
 
 export interface FollowerStats {
   resyncs: number;
@@ -42,13 +43,8 @@ export class JobFollower {
   private readonly held = new Map<JobRecord, (() => void)[]>();
   private readonly resolvers = new Map<JobRecord, (outcome: JobOutcome) => void>();
   private readonly recheckScheduled = new Set<JobRecord>();
-  /**
-   * Frames about a prompt no job of ours has, received while a POST /prompt is in flight: on a
-   * server that names prompts itself they may be that job's, beating the reply (shared
-   * comfyui-protocol.md §2). Matched once a reply names the prompt; dropped when no POST is in
-   * flight any more. At most {@link UNCLAIMED_LIMIT}, oldest dropped first.
-   */
-  private readonly unclaimed: Array<{ promptId: string; replay: () => void }> = [];
+  /** Frames about an unknown prompt while a POST is in flight (a server that names prompts itself). */
+  private readonly unclaimed = new UnclaimedFrames();
   private stopped = false;
 
   constructor(
@@ -423,34 +419,19 @@ export class JobFollower {
    */
   private unclaimedNow(promptId: string | undefined, replay: () => void): boolean {
     if (promptId === undefined || this.registry.get(promptId) || this.registry.unnamed().length === 0) return false;
-    this.unclaimed.push({ promptId, replay });
-    if (this.unclaimed.length > UNCLAIMED_LIMIT) this.unclaimed.shift();
+    this.unclaimed.keep(promptId, replay);
     return true;
   }
 
   /** Replays the kept frames of `promptId` (now a job's), in arrival order; forgets them all once no POST is in flight. */
   private replayUnclaimed(promptId: string | undefined): void {
-    const mine = promptId === undefined ? [] : this.unclaimed.filter((f) => f.promptId === promptId);
-    if (mine.length) {
-      const rest = this.unclaimed.filter((f) => f.promptId !== promptId);
-      this.unclaimed.length = 0;
-      this.unclaimed.push(...rest);
-      for (const frame of mine) frame.replay();
-    }
-    if (this.registry.unnamed().length === 0) this.unclaimed.length = 0;
+    if (promptId !== undefined) for (const replay of this.unclaimed.claim(promptId)) replay();
+    if (this.registry.unnamed().length === 0) this.unclaimed.clear();
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
-}
-
-/** Frames kept for POSTs in flight (see `unclaimed`): a bound, not a tuning knob. */
-const UNCLAIMED_LIMIT = 2000;
-
-function promptIdOf(data: unknown): string | undefined {
-  const id = typeof data === 'object' && data !== null ? (data as { prompt_id?: unknown }).prompt_id : undefined;
-  return typeof id === 'string' ? id : undefined;
 }
 
 /** Re-reads the state: it changes while a confirmation awaits. */
