@@ -28,7 +28,8 @@ const UNROUTABLE = '/\u0000unroutable';
 const TRACE_BODY_LIMIT = 8192;
 
 /**
- * A scriptable fake ComfyUI 0.3.64. Faithful by default; misbehaves as its fault schedule says.
+ * A scriptable fake ComfyUI: 0.3.64 by default, another release or front with `profile`
+ * (src/simulator/profiles). Faithful by default; misbehaves as its fault schedule says.
  *
  * ```ts
  * const sim = new Simulator({ faults: [{ type: 'terminate', at: { on: 'message', type: 'executed' } }] });
