@@ -27,6 +27,11 @@ export interface SimulatorLimits {
    */
   maxQueueBytes?: number;
   /**
+   * Most request-body bytes of the prompts kept in history; past it the oldest entries are
+   * evicted (ComfyUI keeps 10,000 entries whatever their size). [default 256 MiB]
+   */
+  maxHistoryBytes?: number;
+  /**
    * Most bytes of files (uploads and saved images, all folders) the simulator keeps in RAM; an
    * upload past it is answered 413, a save past it fails its prompt with an `execution_error`
    * (a full disk does that in ComfyUI). [default 256 MiB]
@@ -50,6 +55,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = Object.freeze({
   maxJsonDepth: 512,
   maxQueueLength: 10_000,
   maxQueueBytes: 512 * MiB,
+  maxHistoryBytes: 256 * MiB,
   maxFileBytes: 256 * MiB,
   maxSendBufferBytes: 16 * MiB,
 });

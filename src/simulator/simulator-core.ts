@@ -101,7 +101,9 @@ export class SimulatorCore {
     this.profile = options.profile ?? baselineProfile;
     const trace = options.sharedTrace ?? new TraceRecorder(options.clock, options.keepTrace ?? true);
     this.trace = options.serverIndex === undefined ? trace : trace.forServer(options.serverIndex);
-    this.history = new HistoryStore(options.maxHistory);
+    this.history = new HistoryStore(options.maxHistory, this.limits.maxHistoryBytes, (promptId, held) =>
+      this.trace.record({ kind: 'note', message: `limit: history entry ${promptId} evicted: history holds ${held} bytes (limits.maxHistoryBytes ${this.limits.maxHistoryBytes})` }),
+    );
     this.timing = resolveTiming(options.timing);
     this.behaviourOf = catalogueBehaviour();
     // Timers of faults and of the publish loop report a throw as internal_error instead of ending the process.
@@ -344,7 +346,7 @@ export class SimulatorCore {
       meta: outcome.status === 'success' ? metaOf(outputs) : {},
     };
     const writeHistory = () => {
-      this.history.write(item.promptId, entry);
+      this.history.write(item.promptId, entry, item.bytes ?? 0);
       this.trace.record({ kind: 'prompt', event: 'history_written', promptId: item.promptId });
       this.injector.onServerEvent({ kind: 'prompt', event: 'history_written', promptIndex: item.index });
     };

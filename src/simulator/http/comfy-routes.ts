@@ -1,6 +1,7 @@
 import { clearOrDeleteRequest, historyEntry, interruptRequest } from '../../protocol/index.ts';
 import type { HistoryEntry } from '../../protocol/index.ts';
 import type { SimulatorCore } from '../simulator-core.ts';
+import { historyResponse } from './history-body.ts';
 import { readJsonBody, type JsonBody } from './json-body.ts';
 import { decodePercentLenient } from './percent-decoding.ts';
 import { queueResponse } from './queue-body.ts';
@@ -67,7 +68,7 @@ export const comfyRoutes: Route[] = [
     const maxItems = intParam(request, 'max_items');
     const offset = intParam(request, 'offset');
     if (maxItems === 'bad' || offset === 'bad') return textResponse('GET /history: max_items and offset must be integers', 400);
-    return jsonResponse(core.history.list(maxItems, offset));
+    return historyResponse(core, maxItems, offset);
   }),
   route.get('/history/*', (_r, promptId, core) => {
     const entry: HistoryEntry | undefined = core.history.get(promptId);

@@ -188,6 +188,11 @@ export function createMemoryTransport(endpoint: SimulatorEndpoint, baseUrl = 'ht
     };
     if (init.signal?.aborted) throw abortError();
     if (!endpoint.isUp()) throw new TypeError('fetch failed: connection refused (the simulated server is down)');
+    const maxBodyBytes = endpoint.limits.maxBodyBytes;
+    if (bytes.length > maxBodyBytes) {
+      // As the network transport (and aiohttp's client_max_size) answers it.
+      return new MemoryResponse(413, { 'content-type': 'text/plain; charset=utf-8' }, `Maximum request body size ${maxBodyBytes} exceeded, actual body size ${bytes.length}`);
+    }
     // As on the network transport: an error of the simulator's own is its internal_error and a 500.
     const pending = endpoint.handleHttp(request).catch((error: unknown): SimResponse => {
       endpoint.recordInternalError('http', error);
