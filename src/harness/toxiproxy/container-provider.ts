@@ -1,6 +1,7 @@
 import { bridgeAddressing, loopbackAddressing, type ProxyAddressing } from './addressing.ts';
 import { freeLoopbackPort } from './binary-provider.ts';
 import { describeError, ToxiproxyHarnessError } from './errors.ts';
+import { onStop } from '../stop-hooks.ts';
 import type { ToxiproxyProvider } from './provider.ts';
 import { waitForToxiproxy } from './readiness.ts';
 import { TOXIPROXY_IMAGE } from './version.ts';
@@ -103,7 +104,9 @@ export function containerProvider(options: ContainerProviderOptions = {}): Toxip
       }
 
       let disposed: Promise<void> | undefined;
-      const dispose = () => (disposed ??= started.stop({ timeout: 2_000 }).then(() => undefined));
+      // A run stopped by a signal stops the container too (exit hooks cannot: they are synchronous).
+      const forget = onStop(() => dispose());
+      const dispose = () => (disposed ??= (forget(), started.stop({ timeout: 2_000 }).then(() => undefined)));
       try {
         let url: string;
         let addressing: ProxyAddressing;
