@@ -49,6 +49,12 @@ const benches: Bench[] = [
     ],
   },
   {
+    name: 'many-jobs',
+    timeoutMs: 10 * 60_000,
+    summarise: (r) =>
+      (r.rows as Array<Record<string, any>>).map((row) => [`${row.jobs} jobs on memory, wall ms`, `${row.wallMs}${row.growthPerDoubling ? ` (x${row.growthPerDoubling} per doubling)` : ''}`, '~x2 per doubling', null]),
+  },
+  {
     name: 'client-recovery',
     timeoutMs: 5 * 60_000,
     summarise: (r) =>
