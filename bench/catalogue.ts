@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executePlan } from '../src/harness/run-plan.ts';
+import { verdictNames } from '../src/harness/result.ts';
 import { acquireToxiproxy } from '../src/harness/toxiproxy/index.ts';
 import { catalogue } from '../src/scenarios/catalogue/index.ts';
 import { writeReport } from './bench-report.ts';
@@ -31,7 +32,8 @@ async function timed(transport: 'memory' | 'network') {
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
   const ran = results.filter((r) => r.verdict !== 'skipped');
   const runMs = ran.reduce((n, r) => n + r.runMs, 0);
-  return { transport, wallMs, scenarios: results.length, ran: ran.length, pass: count('pass'), degraded: count('degraded'), fail: count('fail'), skipped: count('skipped'), scenarioMsTotal: runMs };
+  const verdicts = Object.fromEntries(verdictNames.map((v) => [v, count(v)])) as Record<(typeof verdictNames)[number], number>;
+  return { transport, wallMs, scenarios: results.length, ran: ran.length, ...verdicts, scenarioMsTotal: runMs };
 }
 
 const probe = await acquireToxiproxy({ strict: false });
@@ -42,7 +44,7 @@ const memory = await timed('memory');
 const network = await timed('network');
 for (const r of [memory, network]) {
   console.log(
-    `${r.transport.padEnd(8)} ${String(r.wallMs).padStart(6)} ms wall for ${r.ran} scenarios run (${r.pass} pass, ${r.degraded} degraded, ${r.fail} fail, ${r.skipped} skipped); ` +
+    `${r.transport.padEnd(8)} ${String(r.wallMs).padStart(6)} ms wall for ${r.ran} scenarios run (${verdictNames.map((v) => `${r[v]} ${v}`).join(', ')}); ` +
       `${Math.round(r.scenarioMsTotal / 1000)} s of scenario time`,
   );
 }
