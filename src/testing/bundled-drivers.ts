@@ -48,9 +48,12 @@ export function registerCommand(client: ClientUnderTest, command: string): void 
   commands.set(client, command);
 }
 
-/** The command line a client was made from (`driverClient`, `bundledDriver`), if it was. */
+/**
+ * The command line a client was made from (`driverClient`, `bundledDriver`, `referenceClient`),
+ * else the `--client` argument the harness kept (`spec`, for clients made by `clientFromSpec`).
+ */
 export function commandOf(client: ClientUnderTest): string | undefined {
-  return commands.get(client);
+  return commands.get(client) ?? client.spec;
 }
 
 /**

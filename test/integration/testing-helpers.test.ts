@@ -65,6 +65,10 @@ describe('comfy-chaos/vitest helpers', () => {
     const result = await runNamedScenario('terminate-mid-progress', referenceClient(), { seed: 7 });
     expect(result).toMatchObject({ verdict: 'pass', transport: 'memory', seed: 7, scenario: { id: '2.2' } });
     expect(result.replay).toBe('comfy-chaos run --client reference --scenario 2.2 --transport memory --seed 7');
+    // A client built in code has no command line to print; one that carries the harness's spec replays with it.
+    const inCode = { ...referenceClient() };
+    expect((await runNamedScenario('2.2', inCode)).replay).toMatch(/^rerun this test \(client "reference" was built in code/);
+    expect((await runNamedScenario('2.2', { ...inCode, spec: 'reference:bom-not-stripped' })).replay).toMatch(/^comfy-chaos run --client reference:bom-not-stripped --scenario 2\.2 /);
     expect(result.trace.length).toBeGreaterThan(10);
     await expect(expectScenario('2.2', referenceClient()).toFailWith('no-such-thing' as never)).rejects.toThrow(/unknown invariant "no-such-thing" \(known: no-lost-completion, /);
   });
