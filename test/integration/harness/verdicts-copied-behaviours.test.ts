@@ -55,6 +55,17 @@ describe('verdicts a client author can trust (copied library behaviours)', () =>
     expect(lost?.evidence).toContain(success?.seq);
   }, 60_000);
 
+  it('a naive driver still fails what it should, with the fault and the connection events after it in the evidence', async () => {
+    const naive = driverClient('naive no-reconnect', { command: process.execPath, args: [join(root, 'clients/naive/no-reconnect.mjs')] }, { cwd: root });
+    const dropped = await run(catalogueScenario('2.3'), naive);
+    expect(dropped.verdict).toBe('fail');
+    const lost = dropped.findings.find((f) => f.invariant === 'no-lost-completion');
+    const fault = dropped.trace.find((e) => e.kind === 'fault');
+    const close = dropped.trace.find((e) => e.kind === 'ws_close' && e.seq > (fault?.seq ?? Infinity));
+    expect(lost?.cause).toMatch(new RegExp(`^terminate .* at line ${fault?.seq}; then close 1006 by the server \\(conn \\d+\\) at line ${close?.seq}.*; no reconnect$`));
+    expect(lost?.evidence).toEqual(expect.arrayContaining([fault!.seq, close!.seq]));
+  }, 60_000);
+
   it("blames the client's own cancel: refused (form-encoded), global (killed the other job), or never sent", async () => {
     const [form, global, none] = await Promise.all([
       run(catalogueScenario('6.5'), copied('form-cancel')),
