@@ -32,7 +32,7 @@ async function once(jobs: number) {
   return { jobs, wallMs: round(performance.now() - started), verdict: result.verdict, traceLines: result.trace.length, virtualMs: result.runMs };
 }
 
-const rows = [];
+const rows: Array<Awaited<ReturnType<typeof once>> & { growthPerDoubling: number | null }> = [];
 for (const jobs of SIZES) {
   const row = await once(jobs);
   const previous = rows.at(-1);
