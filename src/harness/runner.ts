@@ -320,7 +320,13 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     releaseGuard();
   }
   if (skipBecause) return { ...skipped(scenario, client, options, skipBecause), comfyui: profile.name };
-  return { ...buildResult(trace.events, scenario, client, options, wallStart, startFailure), comfyui: profile.name };
+  const result = { ...buildResult(trace.events, scenario, client, options, wallStart, startFailure), comfyui: profile.name };
+  // Behind a front, a client that never came up and never said it takes a base URL with a path
+  // most likely dropped the path (host:port only): that is not a finding about it (issue 13).
+  if (basePath && startFailure && client.capabilities?.base_path !== true && result.verdict === 'fail') {
+    return { ...result, verdict: 'skipped', findings: [], reason: `did not start behind the ${profile.name} front (its base URL has the path ${basePath}); a client that takes one declares base_path in its ready event: ${startFailure.message}` };
+  }
+  return result;
 }
 
 /** An error of the harness or simulator, as the trace's `internal_error` (the verdict becomes `harness-error`). */
