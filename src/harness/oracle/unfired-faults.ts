@@ -26,7 +26,7 @@ interface Seen {
   jsonFrames: number;
   connections: number;
   /** Socket lifetimes on server 1, by trace line. */
-  sockets: { open: number; close?: number }[];
+  sockets: { open: number; close?: number; clientId: string | null }[];
   refusedUpgrades: number[];
   requests: { method: string; path: string; seq: number; fault?: string }[];
   fired: Map<string, { seq: number }[]>;
@@ -57,7 +57,7 @@ function readTrace(trace: readonly TraceEvent[]): Seen {
       if (e.promptId) bump(seen.framesOfPrompt, `${e.msgType}\u0000${e.promptId}`);
     } else if (e.kind === 'ws_connect' && first) {
       seen.connections++;
-      const socket = { open: e.seq };
+      const socket = { open: e.seq, clientId: e.clientId };
       socketOf.set(e.conn, socket);
       seen.sockets.push(socket);
     } else if (e.kind === 'ws_close' && first) {
@@ -153,7 +153,11 @@ function hadNoEffect(fault: Fault, firedSeq: number, seen: Seen): string | undef
     const openLater = seen.sockets.some((s) => s.close === undefined || s.close > firedSeq);
     return openLater ? undefined : `${at} no WebSocket was open then or later (${seen.connections ? 'the client\'s sockets were closed' : 'the client never opened one'}), so it reached no client`;
   }
-  if (fault.type === 'deaf_reconnect') return seen.sockets.some((s) => s.open > firedSeq) ? undefined : `${at} the client never connected again, so no socket was deaf`;
+  if (fault.type === 'deaf_reconnect') {
+    // ComfyUI#16010 needs a reconnect with a client id already used: a first connection is not one.
+    const reconnected = seen.sockets.some((s, i) => s.open > firedSeq && s.clientId !== null && seen.sockets.slice(0, i).some((p) => p.clientId === s.clientId));
+    return reconnected ? undefined : `${at} the client never reconnected with the same clientId, so no socket was deaf`;
+  }
   if (fault.type === 'refuse_upgrades') {
     return seen.refusedUpgrades.some((seq) => seq > firedSeq) ? undefined : `${at} the client asked for no WebSocket while upgrades were refused`;
   }

@@ -128,6 +128,27 @@ describe('inconclusive: a fault that fired but reached no client', () => {
   });
 });
 
+describe('inconclusive: a deaf reconnect needs a reconnect', () => {
+  it('one connection after the fault is not a reconnect; a second with the same clientId is', () => {
+    const fault = { type: 'deaf_reconnect', at: { on: 'time', afterMs: 0 } } as const;
+    const build = (reconnect: boolean) => {
+      const t = new TraceBuilder();
+      t.add({ kind: 'fault', fault: 'deaf_reconnect at 0ms', faultType: 'deaf_reconnect' });
+      t.connect(1, 'c1');
+      if (reconnect) {
+        t.close(1);
+        t.connect(2, 'c1');
+      }
+      t.happyJob('j1', 'p1');
+      return t.events;
+    };
+    const once = judge(build(false), scenarioWith({ faults: [fault] }));
+    expect(once.verdict).toBe('inconclusive');
+    expect(once.unfired?.[0]?.why).toMatch(/never reconnected with the same clientId/);
+    expect(judge(build(true), scenarioWith({ faults: [fault] })).verdict).toBe('pass');
+  });
+});
+
 describe('non-strict: giving up honestly after a refused submission', () => {
   const refusal = { type: 'http_status', path: '/prompt', status: 500, at: { on: 'time', afterMs: 0 } } as const;
 
