@@ -19,18 +19,24 @@ import type { InvariantName } from '../../../src/scenarios/scenario.ts';
 import { commandOf, missingClients, thirdPartyClients, type ThirdPartyClient } from './third-party-clients.ts';
 
 /** The scenarios that tell these clients apart, one or two per false-alarm class; ~5 minutes with concurrency 2. */
-const scenarioIds = ['6.1', '1.6', '2.3', '3.4', '3.6', '5.1', '5.5', '6.5', '6.8'] as const;
+const scenarioIds = ['6.1', '1.6', '2.3', '3.4', '3.6', '5.1', '5.5', '6.5', '6.6', '6.8'] as const;
 type ScenarioId = (typeof scenarioIds)[number];
 
 interface Expected {
-  verdict: Verdict;
+  /** The verdict; several where the library's own race decides between them (`because` says which race). */
+  verdict: Verdict | readonly Verdict[];
   /** Invariants that must be among the failing ones. */
   invariants?: InvariantName[];
   /** The library behaviour behind a verdict that is not `pass` (file:line of the installed library). */
   because?: string;
 }
 
-const pass: Expected = { verdict: 'pass' };
+/**
+ * Correct: `pass`, or `degraded` when the machine is slow, since degraded is a pass with a latency
+ * above the scenario's bound, and latency is for bench/, not for a test's assertion.
+ */
+const pass: Expected = { verdict: ['pass', 'degraded'] };
+const verdictsOf = (want: Expected): readonly Verdict[] => (Array.isArray(want.verdict) ? want.verdict : [want.verdict as Verdict]);
 /** 3.4: POST /prompt answers 500 once; none of them retries a refused submission, nothing is queued, nothing lost. */
 const gaveUp = (because: string): Expected => ({ verdict: 'non-strict', because });
 /** A socket or frame fault for a client that only polls: it acts on nothing, so the scenario tested nothing. */
@@ -52,9 +58,15 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
     },
     '5.5': pass, // recv_timeout (the hint's 1.5 s) then a /history read (tracking.py:164-173)
     '6.5': {
-      verdict: 'fail',
+      verdict: ['fail', 'pass'],
       invariants: ['expected-outcome'],
-      because: 'its only cancel is a global POST /interrupt (client.py:195-197): it stops the running j1, and the queued j2 runs and completes',
+      because:
+        'its only cancel is a global POST /interrupt (client.py:195-197): when j1 runs it stops j1 and the queued j2 completes; which job runs first is the race of its two threads, and it passes only when j2 won and its socket is the older, deaf one, so the interrupt is read from history',
+    },
+    '6.6': {
+      verdict: 'fail',
+      invariants: ['failures-are-failures'],
+      because: 'an execution_interrupted frame raises the same ComfyExecutionError as an error, with only the frame data as detail (tracking.py:213-223): reported as an error',
     },
     '6.8': onePool,
   },
@@ -71,6 +83,7 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
     },
     '5.5': noSocket('it polls /history (client.py:194-241) and never opens a WebSocket'),
     '6.5': { verdict: 'skipped', because: 'comfyapi has no cancel' },
+    '6.6': { verdict: 'skipped', because: 'comfyapi has no cancel' },
     '6.8': onePool,
   },
   'comfyui-utils': {
@@ -95,6 +108,7 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
       because: 'no receive timeout and no polling (comfy.py:85-87, aiohttp ws_receive=None): the executed frame dropped in the silence is waited for for ever',
     },
     '6.5': { verdict: 'skipped', because: 'comfyui-utils has no cancel' },
+    '6.6': { verdict: 'skipped', because: 'comfyui-utils has no cancel' },
     '6.8': onePool,
   },
   'comfyui-workflow-client': {
@@ -110,6 +124,7 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
     },
     '5.5': noSocket('the synchronous client polls /history every second (client.py:378-397) and never opens a WebSocket'),
     '6.5': { verdict: 'skipped', because: 'comfyui-workflow-client has no cancel' },
+    '6.6': { verdict: 'skipped', because: 'comfyui-workflow-client has no cancel' },
     '6.8': onePool,
   },
   'stable-canvas-comfyui-client': {
@@ -141,6 +156,11 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
       invariants: ['failures-are-failures'],
       because: 'deleteItem removes the queued prompt, but enqueue never hears of it: it listens to executed and execution_error only (Client.ts:685-723)',
     },
+    '6.6': {
+      verdict: 'fail',
+      invariants: ['failures-are-failures'],
+      because: 'interrupt(prompt_id) stops it, but enqueue does not listen to execution_interrupted (Client.ts:685-723): it waits for its 5-minute timeout',
+    },
     '6.8': onePool,
   },
   'saintno-comfyui-sdk': {
@@ -161,6 +181,12 @@ const expected: Record<ThirdPartyClient, Record<ScenarioId, Expected>> = {
       invariants: ['failures-are-failures'],
       because: 'the deleted prompt is gone from /queue and /history, which its status check calls WentMissingError (call-wrapper.ts:210-238): reported lost, not interrupted',
     },
+    '6.6': {
+      verdict: ['fail', 'pass'],
+      invariants: ['failures-are-failures'],
+      because:
+        'its executing listener is added only after the POST /prompt reply is parsed (call-wrapper.ts:162-203): when the first executing frames beat it, the interrupted listener is never added (242-265) and the status check calls the interrupted prompt WentMissingError (210-238), lost; when the listener is in time, the interrupt is read as such',
+    },
     '6.8': onePool,
   },
 };
@@ -171,14 +197,14 @@ const strict = process.env.COMFY_CHAOS_STRICT === '1';
 
 describe.skipIf(missing !== undefined && !strict)('real third-party clients, unmodified, on the network transport', () => {
   const results = new Map<string, ScenarioResult>(); // `${client} ${scenario}` -> result
-  const resultOf = (client: ThirdPartyClient, id: ScenarioId) => results.get(`${commandOf(client)} ${id}`);
+  const resultOf = (client: ThirdPartyClient, id: ScenarioId) => results.get(`${client} ${id}`);
 
   beforeAll(async () => {
     if (missing) throw new Error(`COMFY_CHAOS_STRICT=1 and ${missing}`);
     const run = await executePlan(
       {
         scenarios: selectScenarios([...scenarioIds]),
-        clients: thirdPartyClients.map(commandOf),
+        clients: thirdPartyClients.map((client) => `${client}=${commandOf(client)}`),
         transport: 'network',
         seed: 1,
         concurrency: 2,
@@ -197,11 +223,11 @@ describe.skipIf(missing !== undefined && !strict)('real third-party clients, unm
     describe(client, () => {
       for (const id of scenarioIds) {
         const want = expected[client][id];
-        it(`${id}: ${want.verdict}${want.because ? ` (${want.because})` : ''}`, () => {
+        it(`${id}: ${verdictsOf(want).join(' or ')}${want.because ? ` (${want.because})` : ''}`, () => {
           const got = resultOf(client, id);
-          expect(got?.verdict, describeResult(got)).toBe(want.verdict);
+          expect(verdictsOf(want), describeResult(got)).toContain(got?.verdict);
           const failing = got!.findings.filter((f) => !f.informational).map((f) => f.invariant);
-          for (const invariant of want.invariants ?? []) expect(failing, describeResult(got)).toContain(invariant);
+          if (got!.verdict === 'fail') for (const invariant of want.invariants ?? []) expect(failing, describeResult(got)).toContain(invariant);
         });
       }
     });
