@@ -5,9 +5,12 @@
  * neither: it declares the job lost at once. That is right against ComfyUI (a prompt is in
  * `currently_running` until task_done writes its history under the same lock, ComfyUI#11540
  * included) and wrong behind a lagging history replica (scenario 3.12).
- * With `--no-client-id` it submits without client_id, as clients that never open a socket do: the
- * server then sends it no `execution_*` message at all.
+ * With `--no-client-id` it submits without client_id: the server then sends it no `execution_*`
+ * message at all. With `--socket` it also keeps a WebSocket open without a clientId (re-opened
+ * 200 ms after it drops), as a UI that only shows the broadcast progress does; it reads nothing
+ * from it.
  */
+import WebSocket from 'ws';
 import { comfyBase, emit, jobBook, readCommands } from '../../../clients/naive/driver-io.mjs';
 
 const base = comfyBase();
@@ -36,5 +39,25 @@ const timer = setInterval(async () => {
   }
 }, 150);
 
+let socket = null;
+let stopping = false;
+function openSocket() {
+  socket = new WebSocket(`${base.replace(/^http/, 'ws')}/ws`);
+  socket.on('error', () => {});
+  socket.on('close', () => {
+    if (!stopping) setTimeout(openSocket, 200);
+  });
+}
+if (process.argv.includes('--socket')) openSocket();
+
 emit({ type: 'ready' });
-readCommands({ submit, cancel, stop: () => { clearInterval(timer); process.exit(0); } });
+readCommands({
+  submit,
+  cancel,
+  stop: () => {
+    stopping = true;
+    clearInterval(timer);
+    socket?.terminate();
+    process.exit(0);
+  },
+});
