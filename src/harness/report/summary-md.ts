@@ -1,4 +1,4 @@
-import type { ScenarioResult, Verdict } from '../result.ts';
+import { verdictMeaning, type ScenarioResult, type Verdict } from '../result.ts';
 import { clientsOf, columnOf, compareScenarioIds, describeFinding, failureTitle, formatMs, groupOf, groupTitle, sortResults, verdictCounts, verdictNote, verdicts } from './format.ts';
 import type { ReportWriter } from './report-writer.ts';
 
@@ -76,9 +76,9 @@ export const summaryMd: ReportWriter = (results, meta) => {
     '',
     `**${counts.fail ? `${counts.fail} failed` : 'No failures'}**${counts['harness-error'] ? `, **${counts['harness-error']} harness errors**` : ''} in ${sorted.length} results (scenario × client).`,
     '',
-    '| verdict | count |',
-    '|---|---|',
-    ...verdicts.map((v) => `| ${icon[v]} ${v} | ${counts[v]} |`),
+    '| verdict | count | means |',
+    '|---|---|---|',
+    ...verdicts.map((v) => `| ${icon[v]} ${v} | ${counts[v]} | ${cell(verdictMeaning[v])} |`),
     '',
     '## Scenarios × clients',
     '',
