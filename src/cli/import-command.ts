@@ -1,11 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fault, faultSchedule, type Fault } from '../protocol/index.ts';
 import { importRecording, scenarioToYaml, type ImportedRecording } from '../harness/record/import-recording.ts';
 import { scenario as scenarioSchema } from '../scenarios/scenario.ts';
+import { parseYamlStrictly, readPlainFile } from '../scenarios/plain-file.ts';
 import { shellQuote } from '../harness/client-spec.ts';
 import { UsageError } from '../harness/usage-error.ts';
 import { executePlan, exitCodeOf } from '../harness/run-plan.ts';
@@ -26,7 +26,7 @@ function printWarnings(imported: ImportedRecording): void {
 export function parseFaultOption(text: string): Fault {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYamlStrictly(text);
   } catch (error) {
     throw new UsageError(`--fault must be one fault as JSON, e.g. '{"type":"terminate","at":{"on":"message","type":"executed"}}' (${(error as Error).message})`);
   }
@@ -39,7 +39,7 @@ export function parseFaultOption(text: string): Fault {
 export function loadFaultsFile(path: string): Fault[] {
   let value: unknown;
   try {
-    value = parseYaml(readFileSync(path, 'utf8'));
+    value = parseYamlStrictly(readPlainFile(path));
   } catch (error) {
     throw new UsageError(`--faults ${path}: ${(error as Error).message}`);
   }

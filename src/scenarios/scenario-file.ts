@@ -1,8 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { scenarioLimits } from '../protocol/scenario-limits.ts';
 import { strictObject } from '../protocol/strict-object.ts';
+import { parseYamlStrictly, readPlainFile } from './plain-file.ts';
 import { scenario, type Scenario } from './scenario.ts';
 
 export class ScenarioFileError extends Error {
@@ -55,46 +53,12 @@ export function loadScenarioFile(path: string): Scenario[] {
   return loaded;
 }
 
-/**
- * Reads a scenario file's text, refusing what is not a regular file of a sensible size. The file
- * is opened non-blocking and checked on its descriptor: a FIFO named `x.yaml` would otherwise
- * block the harness for ever waiting for a writer (issue 11), and a device would never end.
- */
+/** A scenario file's text; what is not a regular file of at most 16 MiB is refused (src/scenarios/plain-file.ts). */
 function readScenarioText(path: string): string {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readPlainFile(path);
   } catch (error) {
-    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `cannot read scenario file ${path}: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', message.startsWith(path) ? `scenario file ${message}` : `cannot read scenario file ${path}: ${message}`);
   }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device or special file';
-      throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} is ${kind}, not a regular file: give the path of a .yaml or .json file`);
-    }
-    if (stat.size > scenarioLimits.fileBytes) {
-      throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `scenario file ${path} has ${stat.size} bytes; a scenario file has at most ${scenarioLimits.fileBytes} (16 MiB)`);
-    }
-    return readFileSync(fd, 'utf8');
-  } catch (error) {
-    if (error instanceof ScenarioFileError) throw error;
-    throw new ScenarioFileError('CC_ERR_SCENARIO_FILE', `cannot read scenario file ${path}: ${(error as Error).message}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * YAML without surprises: every warning is an error (an unknown tag such as `!!js/function` would
- * otherwise be read as a plain string), keys are unique, and aliases are few (no billion laughs).
- */
-function parseYamlStrictly(text: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) {
-    const hint = problem.code === 'TAG_RESOLVE_FAILED' ? ' (tags are not supported in scenario files: write the value as plain YAML)' : '';
-    throw new Error(`${problem.message.trim()}${hint}`);
-  }
-  return doc.toJS({ maxAliasCount: 100 });
 }

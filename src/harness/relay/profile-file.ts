@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { relayProfile, type RelayProfile } from '../../protocol/index.ts';
+import { parseYamlStrictly, readPlainFile } from '../../scenarios/plain-file.ts';
 
 export class RelayProfileError extends Error {
   override name = 'RelayProfileError';
@@ -22,13 +22,14 @@ const PROFILE_FILE = /(^|\.)profile\.(ya?ml|json)$/i;
 export function loadRelayProfileFile(file: string): LoadedRelayProfile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Only a regular file of at most 16 MiB: a FIFO named x.profile.yaml must not hang the run.
+    text = readPlainFile(file);
   } catch (error) {
     throw new RelayProfileError(`cannot read relay profile ${file}: ${(error as Error).message}`);
   }
   let value: unknown;
   try {
-    value = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    value = /\.json$/i.test(file) ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (error) {
     throw new RelayProfileError(`relay profile ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }

@@ -41,7 +41,7 @@ describe('loadScenarioFile (issue 11)', () => {
   it('refuses a YAML tag such as !!js/function instead of reading it as a string', () => {
     const error = loadError(write('tag.yaml', `${valid}cites: !!js/function "function () { return 1 }"\n`));
     expect(error.code).toBe('CC_ERR_SCENARIO_FILE');
-    expect(error.message).toMatch(/is not valid YAML: Unresolved tag: tag:yaml\.org,2002:js\/function .*tags are not supported in scenario files/s);
+    expect(error.message).toMatch(/is not valid YAML: Unresolved tag: tag:yaml\.org,2002:js\/function .*tags are not supported here/s);
   });
 
   it('refuses duplicate keys', () => {
@@ -59,7 +59,7 @@ describe('loadScenarioFile (issue 11)', () => {
     const fd = openSync(path, 'w');
     ftruncateSync(fd, 17 * 1024 * 1024); // sparse: nothing is written
     closeSync(fd);
-    expect(loadError(path).message).toBe(`scenario file ${path} has ${17 * 1024 * 1024} bytes; a scenario file has at most 16777216 (16 MiB)`);
+    expect(loadError(path).message).toBe(`scenario file ${path} has ${17 * 1024 * 1024} bytes; such a file has at most 16777216 (16 MiB)`);
   });
 
   it('refuses a FIFO named .yaml at once instead of waiting for a writer for ever', () => {
