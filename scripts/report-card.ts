@@ -107,13 +107,13 @@ function render(results: ScenarioResult[], meta: { command: string; startedAt: s
     meta.command,
     '```',
     '',
-    '| client | pass | degraded | fail | skipped | fails (first failing invariant) |',
-    '|---|---:|---:|---:|---:|---|',
+    '| client | pass | degraded | non-strict | fail | inconclusive | skipped | fails (first failing invariant) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const client of clients) {
     const counts = verdictCounts(results.filter((r) => columnOf(r) === client));
     const fails = failed(client).map((r) => `${r.scenario.id} (${failureTitle(r)})`);
-    lines.push(`| ${cell(describe(client).label)} | ${counts.pass} | ${counts.degraded} | ${counts.fail} | ${counts.skipped} | ${cell(fails.join(', ') || 'none')} |`);
+    lines.push(`| ${cell(describe(client).label)} | ${counts.pass} | ${counts.degraded} | ${counts['non-strict']} | ${counts.fail} | ${counts.inconclusive} | ${counts.skipped} | ${cell(fails.join(', ') || 'none')} |`);
   }
   // Skipped scenarios, grouped by reason (memory-only scenarios skip for every client alike).
   const skippedBy = new Map<string, Set<string>>();
