@@ -39,7 +39,9 @@ const serverMatches: Record<Expected, readonly ServerOutcomeName[]> = {
  */
 function clientCaused(job: JobFacts, expected: Expected, outcome: ServerOutcomeName, facts: TraceFacts): { message: string; evidence: number[] } | undefined {
   const cancels = facts.requests.cancels;
-  if (job.cancel && (expected === 'interrupted' || expected === 'failed') && outcome === 'success') {
+  // A cancel that came after the job had ended on the server is the schedule's doing, not the client's.
+  const cancelInTime = job.cancel !== undefined && (job.prompt?.outcome === undefined || job.cancel.seq < job.prompt.outcome.seq);
+  if (job.cancel && cancelInTime && (expected === 'interrupted' || expected === 'failed') && outcome === 'success') {
     const after = cancels.filter((c) => c.seq > job.cancel!.seq && (!job.prompt?.outcome || c.seq < job.prompt.outcome.seq));
     const head = `expected ${expected}, the server says success: the harness asked the client to cancel (trace line ${job.cancel.seq}), and`;
     if (!after.length) return { message: `${head} the client sent no cancel request (no POST /queue or POST /interrupt) before the job ended: the client cannot cancel, or did not`, evidence: [job.cancel.seq] };

@@ -218,6 +218,19 @@ describe('blame the right party', () => {
     expect(j.reason).toMatch(/sent no cancel request/);
   });
 
+  it('a cancel the harness sent after the job had ended on the server is not blamed on the client', () => {
+    const t = new TraceBuilder();
+    t.submit('j1');
+    t.queued('p1');
+    t.submitted('j1', 'p1');
+    t.success('p1');
+    t.client({ type: 'harness_cancel', id: 'j1' });
+    t.completed('j1', 'p1');
+    const j = judge(t.events, scenarioWith({ expect: { j1: 'interrupted' } }));
+    expect(j.findings.some((x) => /sent no cancel request/.test(x.message))).toBe(false);
+    expect(j.findings.some((x) => /did not go as the scenario meant/.test(x.message))).toBe(true);
+  });
+
   it('a faithful client whose job was cut short by no act of its own still gets the neutral message', () => {
     const t = new TraceBuilder();
     t.submit('j1');
