@@ -9,14 +9,19 @@
  *    158 MiB to 1.8 GiB (one 8 MiB body built per request); the body is now built once per state
  *    of the queue and shared;
  * 2. five 50 MiB uploads (held in RAM, at most limits.maxFileBytes, 256 MiB; each was held about
- *    three times before).
+ *    three times before);
+ * 3. in this process (so heap and buffers can be read after a gc): ten WebSockets that never read
+ *    while a 600-node prompt without client_id broadcasts its progress_state (which lists every
+ *    node so far, ~70 MiB per socket), then closed: memory held during (at most
+ *    limits.maxSendBufferBytes, 16 MiB, per socket) and after.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Simulator } from '../src/simulator/index.ts';
 import { sleepGraph } from '../test/helpers/graphs.ts';
-import { projectRoot, round, sleep, writeReport } from './bench-report.ts';
+import { fullGc, projectRoot, round, sleep, writeReport } from './bench-report.ts';
 
 const MiB = 1024 * 1024;
 const PIPELINED = 100;
@@ -62,6 +67,43 @@ async function upload(url: string, bytes: number, name: string): Promise<number>
   return res.status;
 }
 
+/** Heap plus buffers of this process after a full gc, in MiB. */
+async function heldMiB(): Promise<number> {
+  await fullGc();
+  const m = process.memoryUsage();
+  return round((m.heapUsed + m.external) / MiB);
+}
+
+async function deafSockets(): Promise<Record<string, unknown>> {
+  const sim = new Simulator({ keepTrace: false, timing: { stepMs: 1, pickupMs: 1, nodeMs: { PrimitiveString: 1, PreviewAny: 1 } } });
+  const { port, url } = await sim.listen();
+  const before = await heldMiB();
+  const sockets = Array.from({ length: 10 }, (_, i) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET /ws?clientId=deaf-${i} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.pause(); // never reads
+    });
+    socket.on('error', () => undefined);
+    return socket;
+  });
+  await sleep(300);
+  const prompt: Record<string, unknown> = {};
+  for (let i = 0; i < 300; i++) {
+    prompt[`s${i}`] = { class_type: 'PrimitiveString', inputs: { value: `node ${i}` } };
+    prompt[`p${i}`] = { class_type: 'PreviewAny', inputs: { source: [`s${i}`, 0] } };
+  }
+  const status = await post(url, { prompt });
+  const deadline = Date.now() + 120_000;
+  while (!sim.core.history.size && Date.now() < deadline) await sleep(50);
+  const during = await heldMiB();
+  const dropped = sim.core.hub.registered().length;
+  for (const socket of sockets) socket.destroy();
+  await sleep(500);
+  const after = await heldMiB();
+  await sim.close();
+  return { prompt: '600 nodes, no client_id', status, heldBeforeMiB: before, heldAfterPromptMiB: during, socketsStillRegistered: dropped, heldAfterCloseMiB: after };
+}
+
 async function main(): Promise<void> {
   const child = spawn(process.execPath, [join(projectRoot, 'bin/comfy-chaos.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -95,6 +137,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) uploads.push(await upload(url, 50 * MiB, `big-${i}.png`));
     const afterUploads = rssOf(child.pid!);
 
+    const deaf = await deafSockets();
     const report = {
       baseline,
       queue: {
@@ -108,6 +151,7 @@ async function main(): Promise<void> {
         peakMiB: afterQueue.peakMiB,
       },
       uploads: { sizes: '5 x 50 MiB', statuses: uploads, rssAfterMiB: afterUploads.rssMiB, peakMiB: afterUploads.peakMiB },
+      deafSockets: deaf,
     };
     console.log(JSON.stringify(report, null, 2));
     console.log(`report: ${writeReport('simulator-memory', report)}`);
