@@ -31,5 +31,5 @@ export function jsonSchemaOf(name: JsonSchemaName): Record<string, unknown> {
   const { schema, title, description } = sources[name];
   const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
-  return { $schema, $id: `https://comfy-chaos.dev/schemas/${name}.schema.json`, title, description, ...rest };
+  return { $schema, $id: `urn:comfy-chaos:schema:${name}`, title, description, ...rest };
 }
