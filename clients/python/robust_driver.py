@@ -96,7 +96,11 @@ class Job:
         self.id = job_id
         self.window = window
         self.prompt = prompt
-        self.prompt_id = str(uuid.uuid4())
+        # The id it asks for. ComfyUI before 2025-07-14 (260a5ca5) makes its own and says which in
+        # the reply, so prompt_id follows the reply; the submit id, in extra_data, finds the prompt
+        # after a lost reply on such a server.
+        self.submit_id = str(uuid.uuid4())
+        self.prompt_id = self.submit_id
         self.acked = threading.Event()
         self.done = False
         self.cancelled = False
@@ -148,6 +152,29 @@ def where_is(base, prompt_id):
         return "absent", None
     except Exception as error:  # network errors, timeouts, resets: the server could not tell
         return None, "{}: {}".format(type(error).__name__, error)
+
+
+SUBMIT_ID_KEY = "robust_driver_submit_id"
+
+
+def find_by_submit_id(base, submit_id):
+    """The prompt_id the server gave the prompt posted with this submit id, or None (not found, or no answer)."""
+    try:
+        status, queue = http("GET", "{}/queue".format(base))
+        if status == 200 and isinstance(queue, dict):
+            for key in ("queue_running", "queue_pending"):
+                for item in queue.get(key) or []:
+                    if isinstance(item, list) and len(item) > 3 and isinstance(item[3], dict) and item[3].get(SUBMIT_ID_KEY) == submit_id:
+                        return item[1]
+        status, history = http("GET", "{}/history?max_items=200".format(base))
+        if status == 200 and isinstance(history, dict):
+            for prompt_id, entry in history.items():
+                prompt = entry.get("prompt") if isinstance(entry, dict) else None
+                if isinstance(prompt, list) and len(prompt) > 3 and isinstance(prompt[3], dict) and prompt[3].get(SUBMIT_ID_KEY) == submit_id:
+                    return prompt_id
+    except Exception:
+        pass
+    return None
 
 
 # --- reporting, exactly once --------------------------------------------------------------------
@@ -400,7 +427,7 @@ def submit(job):
     w.wake.set()
     w.connected.wait(SOCKET_READY_TIMEOUT_S)  # events sent before the socket exists go nowhere
     job.base = w.base
-    body = {"prompt": job.prompt, "client_id": w.client_id, "prompt_id": job.prompt_id}
+    body = {"prompt": job.prompt, "client_id": w.client_id, "prompt_id": job.submit_id, "extra_data": {SUBMIT_ID_KEY: job.submit_id}}
     problem = None
     for attempt in range(SUBMIT_RETRIES + 1):
         if attempt:
@@ -408,6 +435,10 @@ def submit(job):
             deadline = time.monotonic() + 60
             while True:
                 where, _ = where_is(job.base, job.prompt_id)
+                if where == "absent":  # a server that named the prompt itself: look for the submit id
+                    found = find_by_submit_id(job.base, job.submit_id)
+                    if found is not None:
+                        job.prompt_id, where = found, "queue"
                 if where is not None or time.monotonic() > deadline:
                     break
                 time.sleep(POLL_INTERVAL_S)
@@ -421,6 +452,9 @@ def submit(job):
             problem = "{}: {}".format(type(error).__name__, error)
             continue
         if status == 200:
+            named = answer.get("prompt_id") if isinstance(answer, dict) else None
+            if isinstance(named, str) and named:
+                job.prompt_id = named  # the server's name for it (its own on ComfyUI before 2025-07-14)
             break
         error = answer.get("error") if isinstance(answer, dict) else None
         problem = "POST /prompt answered {}{}".format(status, ": " + json.dumps(error)[:300] if error else "")
