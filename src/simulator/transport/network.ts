@@ -161,16 +161,22 @@ type AttachFn = Extract<ReturnType<SimulatorEndpoint['handleUpgrade']>, { accept
 
 function attachWs(endpoint: SimulatorEndpoint, ws: WebSocket, attach: AttachFn) {
   const maxBuffered = endpoint.limits.maxSendBufferBytes;
+  // A frame larger than the limit (the `oversized` fault allows 64 MiB) raises the allowance
+  // until it has drained, so only a reader that falls behind by more than the limit is dropped.
+  let allowance = maxBuffered;
   let dropped = false;
   const serverSocket: ServerSocket = {
     send: (data) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > maxBuffered) {
+      const buffered = ws.bufferedAmount;
+      if (buffered <= maxBuffered) allowance = maxBuffered;
+      if (data.length > maxBuffered) allowance = Math.max(allowance, buffered + (typeof data === 'string' ? Buffer.byteLength(data) : data.length) + maxBuffered);
+      if (buffered > allowance) {
         // The peer reads too slowly: drop it rather than hold an unbounded backlog for it.
         if (!dropped) {
           dropped = true;
           endpoint.recordNote(
-            `limit: maxSendBufferBytes (${maxBuffered}) exceeded, ${ws.bufferedAmount} bytes unsent: the WebSocket is dropped (1006) because its client does not read`,
+            `limit: maxSendBufferBytes (${maxBuffered}) exceeded, ${buffered} bytes unsent: the WebSocket is dropped (1006) because its client does not read`,
           );
         }
         ws.terminate();

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postPromptOk } from '../../../src/protocol/index.ts';
 import { route } from '../../../src/simulator/http/comfy-routes.ts';
@@ -92,12 +93,18 @@ describe('limits of the network transport', () => {
     expect((await fetch(`${url}/queue`)).status).toBe(200);
   });
 
-  it('drops a WebSocket whose client does not read once maxSendBufferBytes is waiting, and says so in the trace', async () => {
-    sim = new Simulator({
-      limits: { maxSendBufferBytes: 64 * 1024 },
-      // A 16 MiB frame before the first status: far more than the kernel's buffers take from a peer that reads nothing.
-      faults: [{ type: 'oversized', at: { on: 'message', type: 'status' }, bytes: 16 * 1024 * 1024 }],
-    });
+  /** 300 PrimitiveString -> PreviewAny pairs: progress_state lists every node so far, some 70 MB in all. */
+  function widePrompt(): Record<string, unknown> {
+    const prompt: Record<string, unknown> = {};
+    for (let i = 0; i < 300; i++) {
+      prompt[`s${i}`] = { class_type: 'PrimitiveString', inputs: { value: `node ${i}` } };
+      prompt[`p${i}`] = { class_type: 'PreviewAny', inputs: { source: [`s${i}`, 0] } };
+    }
+    return prompt;
+  }
+
+  it('drops a WebSocket whose client does not read once maxSendBufferBytes is waiting, and says so in the trace', { timeout: 60_000 }, async () => {
+    sim = new Simulator({ limits: { maxSendBufferBytes: 64 * 1024 }, timing: fastNodes });
     const { port, url } = await sim.listen();
     const socket = connect(port, '127.0.0.1', () => {
       socket.write('GET /ws?clientId=deaf HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
@@ -105,8 +112,9 @@ describe('limits of the network transport', () => {
     });
     socket.on('error', () => undefined);
     try {
-      await fetch(`${url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: sleepGraph(50, 5), client_id: 'deaf' }) });
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 30_000;
+      while (!sim.trace.some((e) => e.kind === 'ws_connect') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await fetch(`${url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: widePrompt(), client_id: 'deaf' }) });
       const dropped = () => sim!.trace.some((e) => e.kind === 'note' && e.message.startsWith('limit: maxSendBufferBytes (65536) exceeded'));
       while (!dropped() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(dropped()).toBe(true);
@@ -115,6 +123,27 @@ describe('limits of the network transport', () => {
       expect((await fetch(`${url}/queue`)).status).toBe(200);
     } finally {
       socket.destroy();
+    }
+  });
+
+  it('still sends a single frame larger than maxSendBufferBytes to a client that reads', async () => {
+    sim = new Simulator({
+      limits: { maxSendBufferBytes: 64 * 1024 },
+      faults: [{ type: 'oversized', at: { on: 'message', type: 'status' }, bytes: 4 * 1024 * 1024 }],
+    });
+    const { port } = await sim.listen();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?clientId=reader`);
+    const sizes: number[] = [];
+    ws.on('message', (data: Buffer) => sizes.push(data.length));
+    ws.on('error', () => undefined);
+    try {
+      const deadline = Date.now() + 15_000;
+      while (sizes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(sizes[0]).toBeGreaterThanOrEqual(4 * 1024 * 1024); // the oversized frame, then status
+      expect(sizes.length).toBe(2);
+      expect(sim.trace.some((e) => e.kind === 'note' && e.message.startsWith('limit:'))).toBe(false);
+    } finally {
+      ws.close();
     }
   });
 });
