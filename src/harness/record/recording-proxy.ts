@@ -51,6 +51,10 @@ export interface RecordingStats {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 /** Headers a WebSocket upgrade carries to the upstream (the handshake's own are made by `ws`). */
 const WS_FORWARDED = ['cookie', 'authorization', 'origin', 'user-agent'];
+/** Starts the `fault` of an HTTP event (and the note of a refused upgrade) that the proxy answered itself because the upstream failed. */
+export const UPSTREAM_FAILURE = 'record: upstream';
+/** Starts the note written when an upstream socket dropped without a close frame. */
+export const UPSTREAM_DROP = 'record: dropped';
 /** Frames larger than this are not parsed for their type (the regex below still finds it). */
 const PARSE_LIMIT_CHARS = 256 * 1024;
 
@@ -189,6 +193,7 @@ export class RecordingProxy {
     const headers = forwardedHeaders(req.headers);
     headers.host = this.upstream.host;
     const send = this.upstream.protocol === 'https:' ? httpsRequest : httpRequest;
+    const startedAt = Date.now();
     return new Promise<void>((resolve) => {
       const upstreamRequest = send({
         protocol: this.upstream.protocol,
@@ -199,10 +204,25 @@ export class RecordingProxy {
         headers,
         agent: this.agent,
       });
+      let failed = false;
       const fail = (what: string, error: Error) => {
-        this.trace.record({ kind: 'note', message: `upstream error on ${method} ${url.pathname}: ${what}: ${error.message}` });
-        if (!res.headersSent) {
-          const text = `comfy-chaos record: upstream ${this.upstream.origin} ${what}: ${error.message}`;
+        if (failed) return;
+        failed = true;
+        const text = `comfy-chaos record: upstream ${this.upstream.origin} ${what}: ${error.message}`;
+        // An HTTP event like any other (import reads it as evidence), marked as the proxy's own answer.
+        const answered = !res.headersSent;
+        this.stats.http++;
+        this.trace.record({
+          kind: 'http',
+          method,
+          path: url.pathname,
+          query: url.search.replace(/^\?/, ''),
+          status: answered ? 502 : 0,
+          request: requestBody.forTrace(req.headers['content-type']),
+          ...(answered ? { response: text } : {}),
+          fault: `${UPSTREAM_FAILURE} ${what} after ${Date.now() - startedAt} ms: ${error.message}${answered ? '' : ' (the answer had started: the connection was cut)'}`,
+        });
+        if (answered) {
           res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
           res.end(text);
         } else res.destroy();
@@ -232,6 +252,7 @@ export class RecordingProxy {
       // The client gave up: so does the proxy (a hung /history stays a client-side timeout).
       res.on('close', () => {
         if (!res.writableFinished) {
+          failed = true; // the destroy's own error is not the upstream's
           upstreamRequest.destroy();
           resolve();
         }
@@ -277,9 +298,12 @@ export class RecordingProxy {
       response.resume();
       upstream.terminate();
     });
+    const startedAt = Date.now();
     upstream.once('error', (error) => {
       if (!this.pendingUpgrades.delete(upstream)) return;
-      this.trace.record({ kind: 'note', message: `upstream error on WebSocket ${url.pathname}: ${error.message}` });
+      // The client sees a refused upgrade: so does the trace, with the proxy's reason beside it.
+      this.trace.record({ kind: 'ws_refused', status: 502, clientId });
+      this.trace.record({ kind: 'note', message: `${UPSTREAM_FAILURE} WebSocket ${url.pathname} unreachable after ${Date.now() - startedAt} ms: ${error.message} (answered 502)` });
       socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
     });
     upstream.once('open', () => {
@@ -323,6 +347,8 @@ export class RecordingProxy {
     for (const { data, isBinary } of early) fromServer(data, isBinary);
     upstream.on('close', (code, reason) => {
       closedBy('server', code);
+      // 1006: the upstream's TCP connection ended without a close frame (the network, or a server that died).
+      if (code === 1006 && !this.closing) this.trace.record({ kind: 'note', message: `${UPSTREAM_DROP} conn ${conn}: the upstream connection ended without a close frame (1006): the network or the server` });
       passClose(client, code, reason);
       oneClosed();
     });
