@@ -38,6 +38,12 @@ export interface SimulatorLimits {
    */
   maxFileBytes?: number;
   /**
+   * Most bytes of frames sent by clients that the trace keeps whole (over all sockets); later
+   * ones are kept as digest and size, so a client that floods frames cannot fill the trace (the
+   * oracle reads the server's frames, which are always kept). [default 32 MiB]
+   */
+  maxTracedClientFrameBytes?: number;
+  /**
    * Most bytes one WebSocket may have waiting to be sent (network transport). A consumer that falls
    * further behind is dropped (1006), and the trace says so. ComfyUI instead waits for the peer,
    * which stalls every socket. A single frame larger than this still goes out on a drained socket.
@@ -58,6 +64,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = Object.freeze({
   maxHistoryBytes: 256 * MiB,
   maxFileBytes: 256 * MiB,
   maxSendBufferBytes: 16 * MiB,
+  maxTracedClientFrameBytes: 32 * MiB,
 });
 
 export class LimitsError extends Error {

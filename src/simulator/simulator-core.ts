@@ -117,7 +117,7 @@ export class SimulatorCore {
         if (!running || running.extraData.client_id !== sid || this.currentNode === null) return [];
         return [{ type: 'executing', data: { node: this.currentNode } }];
       },
-    });
+    }, this.limits.maxTracedClientFrameBytes);
   }
 
   start(): void {

@@ -2,7 +2,7 @@ import { clientFeatureFlagsMessage, encodeServerMessage } from '../../protocol/i
 import type { Clock, TimerHandle } from '../../protocol/index.ts';
 import type { FaultInjector, Emission } from '../faults/fault-injector.ts';
 import type { SeededRandom } from '../random.ts';
-import { traceFrameOf, type TraceRecorder } from '../trace/trace-recorder.ts';
+import { digestFrameOf, traceFrameOf, type TraceRecorder } from '../trace/trace-recorder.ts';
 import type { ServerSocket, ServerSocketHandlers } from '../transport/server-socket.ts';
 import { serverFeatureFlags } from '../http/info-routes.ts';
 
@@ -63,6 +63,8 @@ export class SocketHub {
     private readonly random: SeededRandom,
     private readonly injector: FaultInjector,
     private readonly events: SocketHubEvents,
+    /** Bytes of client frames the trace keeps whole; later ones are kept as digests [default unlimited]. */
+    private clientFrameBudget = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Connections currently registered in the table (what broadcasts reach). */
@@ -107,7 +109,7 @@ export class SocketHub {
   }
 
   private receive(connection: Connection, data: string | Uint8Array): void {
-    this.trace.record({ kind: 'ws_recv', conn: connection.conn, frame: traceFrameOf(data) });
+    this.trace.record({ kind: 'ws_recv', conn: connection.conn, frame: this.clientFrameForTrace(data) });
     if (typeof data !== 'string' || connection.flagsSlotUsed) return;
     let value: unknown;
     try {
@@ -122,6 +124,19 @@ export class SocketHub {
     if (!flags.success) return;
     connection.flags = flags.data.data;
     this.send({ message: { type: 'feature_flags', data: structuredClone(serverFlags) }, target: connection.sid, direct: connection });
+  }
+
+  /** A client that floods frames cannot fill the trace: past the budget only digests are kept. */
+  private clientFrameForTrace(data: string | Uint8Array): ReturnType<typeof traceFrameOf> {
+    if (this.clientFrameBudget === Number.POSITIVE_INFINITY) return traceFrameOf(data);
+    const frame = this.clientFrameBudget > 0 ? traceFrameOf(data) : digestFrameOf(data);
+    if (this.clientFrameBudget > 0) {
+      this.clientFrameBudget -= data.length;
+      if (this.clientFrameBudget <= 0) {
+        this.trace.record({ kind: 'note', message: 'limit: maxTracedClientFrameBytes reached: later frames from clients are kept in the trace as digests only' });
+      }
+    }
+    return frame;
   }
 
   private closed(connection: Connection, code: number, by: 'server' | 'client'): void {

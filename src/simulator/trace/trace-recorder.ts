@@ -67,6 +67,12 @@ export function traceFrameOf(data: string | Uint8Array): TraceFrame {
   return { digest: createHash('sha256').update(data).digest('hex'), bytes: data.length };
 }
 
+/** A frame as its digest and size only, whatever its size (for frames past a trace budget). */
+export function digestFrameOf(data: string | Uint8Array): TraceFrame {
+  const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  return { digest: createHash('sha256').update(data).digest('hex'), bytes };
+}
+
 /** JSON lines, one event a line. */
 export function traceToJsonLines(events: readonly TraceEvent[]): string {
   return events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : '');

@@ -147,3 +147,22 @@ describe('limits of the network transport', () => {
     }
   });
 });
+
+describe('the trace under a flood of client frames', () => {
+  it('keeps client frames whole up to maxTracedClientFrameBytes, then as digests, with a note', async () => {
+    const fx = await startSim('memory', { limits: { maxTracedClientFrameBytes: 1000 } });
+    try {
+      const sock = fx.connect('flooder');
+      await fx.waitUntil(() => sock.opened);
+      for (let i = 0; i < 10; i++) sock.send('x'.repeat(300));
+      await fx.pass(10);
+      const frames = fx.sim.trace.flatMap((e) => (e.kind === 'ws_recv' ? [e.frame] : []));
+      expect(frames).toHaveLength(10);
+      expect(frames.slice(0, 4).every((f) => 'text' in f)).toBe(true); // 4 x 300 passes 1,000
+      expect(frames.slice(4).every((f) => 'digest' in f && f.bytes === 300)).toBe(true);
+      expect(fx.sim.trace.filter((e) => e.kind === 'note' && e.message.startsWith('limit: maxTracedClientFrameBytes'))).toHaveLength(1);
+    } finally {
+      await fx.close();
+    }
+  });
+});
