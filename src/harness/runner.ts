@@ -47,6 +47,12 @@ export interface RunScenarioOptions {
    * `internal_error` (where `route`) before the simulator answers it.
    */
   simulatorRoutes?: Route[];
+  /**
+   * Network runs: something the client talks to instead of each server's URL (its Toxiproxy
+   * proxy, when there is one), e.g. `comfy-chaos record`'s proxy in the record/replay tests, so
+   * that a Toxiproxy fault sits between it and the simulator. Closed when the run ends.
+   */
+  frontOfServer?: (url: string, index: number) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** The routes of `simulatorRoutes`, each traced as an `internal_error` when it throws. */
@@ -155,6 +161,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   const routes = watchedRoutes(options.simulatorRoutes, trace);
   const proxy = options.toxiproxy?.status === 'ready' && !memory ? options.toxiproxy : undefined;
   const network = new NetworkFaults(trace, clock);
+  const fronts: Array<{ close(): Promise<void> }> = [];
   const sims = Array.from({ length: scenario.servers }, (_, i) =>
     new Simulator({
       clock,
@@ -284,6 +291,11 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
           network.addProxy(control);
           urls.push(`http://${control.address}${basePath}`);
         } else urls.push(server.url + basePath);
+        if (options.frontOfServer) {
+          const front = await options.frontOfServer(urls[i]!, i);
+          fronts.push(front);
+          urls[i] = front.url;
+        }
       }
       context.comfyUrl = urls.join(',');
     }
@@ -315,6 +327,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     if (exit && (exit.code !== 0 || exit.signal)) {
       trace.record({ kind: 'client', client: client.name, event: { type: 'client_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail } });
     }
+    for (const front of fronts) await front.close().catch((error: unknown) => recordInternalError(trace, 'front', error));
     await network.dispose().catch((error: unknown) => recordInternalError(trace, 'harness', error));
     for (const sim of sims) await sim.close().catch((error: unknown) => recordInternalError(trace, 'simulator close', error));
     releaseGuard();

@@ -44,9 +44,14 @@ export const workloadJob = strictObject({
 });
 export type WorkloadJob = z.infer<typeof workloadJob>;
 
-/** One recorded server frame: a JSON message, or a binary frame (a preview) as base64; `atMs` from the prompt's first frame. */
+/**
+ * One recorded server frame: a JSON message, its exact text as recorded (number forms such as
+ * `1.0`, a BOM, a frame that is not JSON), or a binary frame (a preview) as base64; `atMs` from the
+ * prompt's first frame.
+ */
 export const scriptedFrame = z.union([
   strictObject({ atMs: boundedMs(), message: z.object({ type: z.string().max(scenarioLimits.name), data: z.unknown().optional() }) }),
+  strictObject({ atMs: boundedMs(), text: z.string().max(scenarioLimits.oversizedBytes) }),
   strictObject({ atMs: boundedMs(), base64: z.string().max(scenarioLimits.oversizedBytes) }),
 ]);
 
@@ -65,6 +70,8 @@ export const scriptedPrompt = strictObject({
   history: z.record(z.string(), z.unknown()).optional(),
   /** How long the prompt ran when the recording has none of its frames, in ms. */
   durationMs: boundedMs().optional(),
+  /** The recorded server's clock (ms) at the first frame: frames' and history's `timestamp`s shift from it to the replay's clock. */
+  startedAt: z.number().finite().optional(),
 });
 export type ScriptedPromptInput = z.input<typeof scriptedPrompt>;
 

@@ -377,8 +377,8 @@ export class SimulatorCore {
       previews: this.options.previews ?? false,
       progressState: this.profile.progressState,
       previewMetadata: this.profile.featureFlags?.supports_preview_metadata === true,
-      emit: (message: { type: string; data: Record<string, unknown> }, sid: string | null) =>
-        this.hub.emit(message, sid, this.queue.running?.index),
+      emit: (message: { type: string; data: Record<string, unknown> }, sid: string | null, text?: string) =>
+        this.hub.emit(message, sid, this.queue.running?.index, text),
       emitBinary: (bytes: Uint8Array, sid: string | null) => this.hub.emitBinary(bytes, sid),
       flagsOf: (sid: string) => this.hub.flagsOf(sid),
       interruptRequested: () => this.interruptFlag,

@@ -25,6 +25,8 @@ interface Outgoing extends Emission {
   /** Send to this connection only, skipping the queue (the connect-time status and replies). */
   direct?: Connection;
   binary?: Uint8Array;
+  /** The frame's exact text when it is not the message's encoding (a recorded frame: number forms, a BOM). */
+  text?: string;
   /** Frames already planned by the fault injector (a message held by a stall is planned once). */
   planned?: { frames: Array<string | Uint8Array>; hold: boolean };
 }
@@ -147,9 +149,9 @@ export class SocketHub {
     this.trace.record({ kind: 'ws_close', conn: connection.conn, code, by });
   }
 
-  /** Queues a JSON message for a sid (or every socket with `target: null`). */
-  emit(message: { type: string; data: unknown }, target: string | null, promptIndex?: number): void {
-    this.send({ message, target, promptIndex });
+  /** Queues a JSON message for a sid (or every socket with `target: null`); `text` is sent instead of its encoding when given. */
+  emit(message: { type: string; data: unknown }, target: string | null, promptIndex?: number, text?: string): void {
+    this.send({ message, target, promptIndex, ...(text !== undefined ? { text } : {}) });
   }
 
   /** Queues a binary frame (previews). Binary frames are not messages: triggers do not count them. */
@@ -168,7 +170,7 @@ export class SocketHub {
   private dispatch(out: Outgoing): void {
     const plan =
       out.planned ??
-      (out.binary ? { frames: [out.binary], hold: false } : this.injector.planFrames(out, [encodeServerMessage(out.message)]));
+      (out.binary ? { frames: [out.binary], hold: false } : this.injector.planFrames(out, [out.text ?? encodeServerMessage(out.message)]));
     if (!out.direct && this.clock.now() < this.stalledUntil) {
       // A `before` trigger of this very message may have stalled the loop.
       this.stalled.push({ ...out, planned: plan });

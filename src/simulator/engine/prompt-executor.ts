@@ -22,8 +22,8 @@ export interface ExecutorHost {
   timing: ResolvedTiming;
   cache: NodeCache;
   behaviourOf(classType: string): NodeBehaviour;
-  /** Sends a message to the prompt's client (`sid`), or broadcasts when `sid` is null. */
-  emit(message: { type: string; data: Record<string, unknown> }, sid: string | null): void;
+  /** Sends a message to the prompt's client (`sid`), or broadcasts when `sid` is null; `text`, when given, is the exact frame (a recorded one). */
+  emit(message: { type: string; data: Record<string, unknown> }, sid: string | null, text?: string): void;
   emitBinary(bytes: Uint8Array, sid: string | null): void;
   /** The flags the sid's socket negotiated, if it is connected. */
   flagsOf(sid: string): Record<string, unknown> | null;

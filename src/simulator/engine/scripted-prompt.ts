@@ -18,6 +18,7 @@ import { toQueueItem, type QueuedPrompt } from './prompt-queue.ts';
 /** One recorded server frame of a prompt: a JSON message, or a binary frame (a preview) as base64. */
 export type ScriptedFrame =
   | { atMs: number; message: { type: string; data?: unknown } }
+  | { atMs: number; text: string }
   | { atMs: number; base64: string };
 
 export interface ScriptedPrompt {
@@ -31,6 +32,8 @@ export interface ScriptedPrompt {
   history?: Record<string, unknown>;
   /** How long the prompt ran when no frame says so (the client saw none), in ms [default 0]. */
   durationMs?: number;
+  /** The recorded server's clock at the first frame, in ms: recorded `timestamp`s shift from it to this clock. */
+  startedAt?: number;
 }
 
 /** The script of the n-th accepted prompt (1-based), if there is one. */
@@ -62,8 +65,10 @@ export type ScriptedOutcome = PromptOutcome & { history?: HistoryEntry };
 export async function playScriptedPrompt(host: ExecutorHost, item: QueuedPrompt, script: ScriptedPrompt): Promise<ScriptedOutcome> {
   const { clock } = host;
   const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : null;
-  const readdress = <T>(value: T): T => replaceString(value, script.promptId, item.promptId);
   const start = clock.now();
+  // Recorded timestamps are the recorded server's clock: move them to ours, as if it ran now.
+  const shiftMs = script.startedAt === undefined ? 0 : start - script.startedAt;
+  const readdress = <T>(value: T): T => shiftTimestamps(replaceString(value, script.promptId, item.promptId), shiftMs);
   const executedOutputs: Record<string, NodeOutput> = {};
   const executed: string[] = [];
   let currentNode: string | null = null;
@@ -77,7 +82,9 @@ export async function playScriptedPrompt(host: ExecutorHost, item: QueuedPrompt,
       host.emitBinary(new Uint8Array(Buffer.from(frame.base64, 'base64')), clientId);
       continue;
     }
-    const message = { type: frame.message.type, data: readdress(frame.message.data ?? {}) as Record<string, unknown> };
+    // A recorded text is sent as it was (number forms, a BOM), only its prompt id and timestamps changed.
+    const text = 'text' in frame ? shiftTimestampsInText(frame.text.split(script.promptId).join(item.promptId), shiftMs) : undefined;
+    const message = 'message' in frame ? { type: frame.message.type, data: readdress(frame.message.data ?? {}) as Record<string, unknown> } : messageOfText(text!);
     // The phases the recording shows, for `prompt` and `node` triggers (a recorded frame stands
     // for the moment: `executing` starts a node, `executed` finishes an output node).
     const phase = phaseOf(message, item.index);
@@ -92,7 +99,7 @@ export async function playScriptedPrompt(host: ExecutorHost, item: QueuedPrompt,
       executed.push(message.data.node);
       if (isRecord(message.data.output)) executedOutputs[message.data.node] = message.data.output;
     }
-    host.emit(message, clientId);
+    host.emit(message, clientId, text);
   }
   const endsAt = start + (script.frames.length ? 0 : script.durationMs ?? 0);
   if (endsAt > clock.now()) await wait(endsAt - clock.now());
@@ -140,9 +147,37 @@ function interrupted(host: ExecutorHost, item: QueuedPrompt, node: string | null
 /** The status messages ComfyUI keeps in history: start, cached and the terminal message. */
 function messagesOf(script: ScriptedPrompt, readdress: <T>(v: T) => T): Array<[string, Record<string, unknown>]> {
   const kept = new Set(['execution_start', 'execution_cached', 'execution_success', 'execution_error', 'execution_interrupted']);
-  return script.frames.flatMap((f) =>
-    'message' in f && kept.has(f.message.type) ? [[f.message.type, readdress((f.message.data ?? {}) as Record<string, unknown>)] as [string, Record<string, unknown>]] : [],
-  );
+  return script.frames.flatMap((f) => {
+    const message = 'message' in f ? f.message : 'text' in f ? messageOfText(f.text) : null;
+    return message && kept.has(message.type) ? [[message.type, readdress((message.data ?? {}) as Record<string, unknown>)] as [string, Record<string, unknown>]] : [];
+  });
+}
+
+/** The message a recorded text stands for (a BOM or whitespace around it allowed); a text that is not one is `{ type: '' }`. */
+function messageOfText(text: string): { type: string; data: Record<string, unknown> } {
+  try {
+    const value = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    if (isRecord(value) && typeof value.type === 'string') return { type: value.type, data: isRecord(value.data) ? value.data : {} };
+  } catch {
+    // not JSON: sent as it is, a message of no type
+  }
+  return { type: '', data: {} };
+}
+
+/** A deep copy with every numeric `timestamp` moved by `shiftMs`. */
+function shiftTimestamps<T>(value: T, shiftMs: number): T {
+  if (shiftMs === 0) return value;
+  if (Array.isArray(value)) return value.map((v) => shiftTimestamps(v, shiftMs)) as T;
+  if (isRecord(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'timestamp' && typeof v === 'number' ? v + shiftMs : shiftTimestamps(v, shiftMs)])) as T;
+  }
+  return value;
+}
+
+/** The same move inside a frame's text: the number's digits change, the rest of the text does not. */
+function shiftTimestampsInText(text: string, shiftMs: number): string {
+  if (shiftMs === 0) return text;
+  return text.replace(/("timestamp"\s*:\s*)(-?\d+(?:\.\d+)?)/g, (_all, key: string, n: string) => key + String(Math.round(Number(n) + shiftMs)));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
