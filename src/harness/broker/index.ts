@@ -1,7 +1,8 @@
 import { envBrokerProvider, type EnvBrokerProviderOptions } from './env-provider.ts';
 import { BrokerHarnessError } from './errors.ts';
 import { BROKER_KINDS, type BrokerKind, type BrokerProvider } from './provider.ts';
-import { rabbitmqProvider, type RabbitmqProviderOptions } from './rabbitmq-provider.ts';
+import { existsSync } from 'node:fs';
+import { RABBITMQ_SCRIPT, rabbitmqProvider, type RabbitmqProviderOptions } from './rabbitmq-provider.ts';
 
 export { envBrokerProvider, type EnvBrokerProviderOptions } from './env-provider.ts';
 export { BrokerHarnessError, type BrokerErrorCode } from './errors.ts';
@@ -9,11 +10,17 @@ export { BROKER_KINDS, type BrokerKind, type BrokerOutcome, type BrokerProvider,
 export { findRabbitmqServer, rabbitmqProvider, RABBITMQ_SCRIPT, type RabbitmqProviderOptions } from './rabbitmq-provider.ts';
 export { STOMP_SUBPROTOCOLS, waitForStompBroker, type StompBrokerInfo } from './readiness.ts';
 
-/** What to tell a person who has no STOMP broker. */
-export const HOW_TO_GET_A_BROKER =
-  'install RabbitMQ with scripts/install-rabbitmq.sh (as root; the harness then runs its own broker with ' +
-  'scripts/rabbitmq.sh), or set STOMP_BROKER_URL to a running Web-STOMP endpoint (e.g. ws://127.0.0.1:15674/ws, ' +
-  'with STOMP_LOGIN/STOMP_PASSCODE if not guest/guest)';
+/**
+ * What to tell a person who has no STOMP broker. The private broker is run by the repository's
+ * scripts/rabbitmq.sh, so only a checkout names those scripts; an installed package names
+ * STOMP_BROKER_URL alone.
+ */
+export const HOW_TO_GET_A_BROKER = existsSync(RABBITMQ_SCRIPT)
+  ? 'install RabbitMQ with scripts/install-rabbitmq.sh (as root; the harness then runs its own broker with ' +
+    'scripts/rabbitmq.sh), or set STOMP_BROKER_URL to a running Web-STOMP endpoint (e.g. ws://127.0.0.1:15674/ws, ' +
+    'with STOMP_LOGIN/STOMP_PASSCODE if not guest/guest)'
+  : 'set STOMP_BROKER_URL to a running Web-STOMP endpoint, e.g. RabbitMQ with the rabbitmq_web_stomp plugin ' +
+    '(ws://127.0.0.1:15674/ws, with STOMP_LOGIN/STOMP_PASSCODE if not guest/guest)';
 
 export interface AcquireStompBrokerOptions {
   /**

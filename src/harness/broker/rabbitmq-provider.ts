@@ -121,6 +121,8 @@ export function rabbitmqProvider(options: RabbitmqProviderOptions = {}): BrokerP
       if (!findRabbitmqServer(env)) {
         return { available: false, reason: `rabbitmq-server is not installed (looked on PATH and in ${RABBITMQ_DIRS.join(', ')})` };
       }
+      // scripts/ is not in the npm package: there the broker must come from STOMP_BROKER_URL.
+      if (!existsSync(RABBITMQ_SCRIPT)) return { available: false, reason: 'comfy-chaos starts a private RabbitMQ only in a checkout of its repository; an installed package uses STOMP_BROKER_URL' };
       const status = await runScript(RABBITMQ_SCRIPT, ['status'], 20_000, env);
       const running = status.code === 0;
       if (!running && status.code !== 3) {
