@@ -56,7 +56,8 @@ function rawStatus(request: Buffer): Promise<number | null> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(request));
     let head = '';
-    const timer = setTimeout(() => socket.destroy(), 2000);
+    // Generous for a loaded machine; only an accepted upgrade (a target that resolves to /ws) waits it out.
+    const timer = setTimeout(() => socket.destroy(), 5000);
     socket.on('data', (chunk) => {
       if (head.length < 64) head += chunk.toString('latin1');
     });
