@@ -6,6 +6,7 @@ import { faultSchedule } from '../protocol/index.ts';
 import type { FaultInput } from '../protocol/index.ts';
 import { comfyuiProfileNames, findComfyuiProfile, Simulator } from '../simulator/index.ts';
 import { clientBasePath } from '../protocol/index.ts';
+import { findFrontend, FrontendNotFoundError, frontendRoutes, type FoundFrontend } from '../simulator/index.ts';
 import { UsageError } from '../harness/usage-error.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
@@ -66,8 +67,20 @@ export function registerServe(program: Command): void {
     .option('--trace <file>', 'write the trace (JSON lines) to this file')
     .option('--previews', 'send a JPEG preview per sampler step', false)
     .option('--comfyui <version>', `which ComfyUI to be: ${comfyuiProfileNames.join(', ')} [default 0.3.64]`)
-    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string }) => {
+    .option('--frontend <dir|version|auto>', 'serve a ComfyUI frontend at / (its static folder, a version in .tools/frontend, or auto: find comfyui-frontend-package)')
+    .option('--python <interpreter>', 'with --frontend auto: the Python environment whose comfyui-frontend-package to serve')
+    .option('--user-dir <dir>', 'keep settings and saved workflows (the user directory) in this folder instead of in memory')
+    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string }) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
+      if (opts.python && opts.frontend !== 'auto') throw new UsageError('--python only goes with --frontend auto (it says which Python environment to look in)');
+      let frontend: FoundFrontend | undefined;
+      try {
+        frontend = opts.frontend ? findFrontend(opts.frontend, { python: opts.python }) : undefined;
+      } catch (error) {
+        if (error instanceof FrontendNotFoundError) throw new UsageError(error.message);
+        throw error;
+      }
+      const served = frontend ? frontendRoutes(frontend.staticDir) : undefined;
       let profile;
       try {
         profile = findComfyuiProfile(opts.comfyui ?? '0.3.64');
@@ -84,6 +97,9 @@ export function registerServe(program: Command): void {
         previews: opts.previews,
         profile,
         keepTrace: false,
+        routes: served?.routes,
+        fallbackRoutes: served?.fallbackRoutes,
+        userDir: opts.userDir,
         // An error of the simulator's own: said on stderr (and in the trace); the simulator goes on.
         onInternalError: (where, error) =>
           say(process.stderr, `comfy-chaos simulator: internal error (${where}): ${(error as Error).stack ?? String(error)}\n(the simulator goes on serving)\n`),
@@ -96,6 +112,7 @@ export function registerServe(program: Command): void {
       }
       const base = server.url + clientBasePath(profile);
       say(process.stdout, `comfy-chaos simulator (ComfyUI ${profile.name}) listening on ${base} (ws: ${base.replace('http', 'ws')}/ws)\n`);
+      if (frontend) say(process.stdout, `frontend ${frontend.version ?? '(version unknown)'} at ${base}/ from ${frontend.staticDir}\n`);
       if (faults.length) say(process.stdout, `faults: ${faults.length} from ${opts.scenario}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -9,3 +9,5 @@ export { traceToJsonLines } from './trace/trace-recorder.ts';
 export { nodeCatalogue } from './nodes/catalogue.ts';
 export type { ScriptedPrompt, ScriptedFrame } from './engine/scripted-prompt.ts';
 export { baselineProfile, comfyuiProfiles, comfyuiProfileNames, comfyuiReleases, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from './profiles/index.ts';
+export { findFrontend, FrontendNotFoundError, installedFrontendVersions, type FoundFrontend } from './frontend/find-frontend.ts';
+export { frontendRoutes, type FrontendRoutes } from './frontend/frontend-routes.ts';

@@ -4,6 +4,7 @@ import type { Clock, FaultInput, TraceEvent } from '../protocol/index.ts';
 import { allRoutes } from './http/all-routes.ts';
 import { matchRoute, type Route } from './http/comfy-routes.ts';
 import { textResponse, type SimRequest, type SimResponse } from './http/types.ts';
+import { DiskUserFiles, useUserFiles } from './http/user-store.ts';
 import type { ResolvedLimits } from './limits.ts';
 import { SimulatorCore, type SimulatorCoreOptions } from './simulator-core.ts';
 import { traceToJsonLines } from './trace/trace-recorder.ts';
@@ -19,6 +20,10 @@ export interface SimulatorOptions extends Omit<SimulatorCoreOptions, 'clock' | '
   traceFile?: string;
   /** Routes tried before the built-in ones (msw's `use`): a test states only how it differs. */
   routes?: Route[];
+  /** Routes tried after the built-in ones: a frontend's static files (src/simulator/frontend). */
+  fallbackRoutes?: Route[];
+  /** Keep the user directory (settings, saved workflows) in this folder instead of in memory. */
+  userDir?: string;
 }
 
 /** What {@link Simulator.normalisePath} makes of a path the profile's front does not forward. */
@@ -48,7 +53,7 @@ export class Simulator implements SimulatorEndpoint {
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = options.clock ?? realClock;
-    this.routes = [...(options.routes ?? []), ...allRoutes];
+    this.routes = [...(options.routes ?? []), ...allRoutes, ...(options.fallbackRoutes ?? [])];
     this.core = new SimulatorCore({
       ...options,
       clock: this.clock,
@@ -58,6 +63,7 @@ export class Simulator implements SimulatorEndpoint {
         else await this.network.suspend();
       },
     });
+    if (options.userDir) useUserFiles(this.core, new DiskUserFiles(options.userDir));
     if (options.traceFile) {
       // A buffered stream: one synchronous append per event would cost more than the send itself.
       const stream = createWriteStream(options.traceFile);

@@ -1,5 +1,7 @@
 import { comfyRoutes, route, type Route } from './comfy-routes.ts';
+import { frontendInfoRoutes } from './frontend-info-routes.ts';
 import { jobsRoutes } from './jobs-routes.ts';
+import { userRoutes } from './user-routes.ts';
 import { uploadImage, uploadMask, viewFile } from './file-routes.ts';
 import { readEmbeddings, readExtensions, readFeatures, readModels, readObjectInfo, readSystemStats } from './info-routes.ts';
 
@@ -18,4 +20,6 @@ export const allRoutes: Route[] = [
   route.get('/models', (req) => readModels(req)),
   route.get('/models/*', (req) => readModels(req)),
   ...jobsRoutes,
+  ...userRoutes,
+  ...frontendInfoRoutes,
 ];
