@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import type { DriverCapabilities, Fault, FaultType, Trigger } from '../../protocol/index.ts';
+import { fault, faultSchedule, faultTypesByLayer, workload, type FaultLayer } from '../../scenarios/arbitraries/index.ts';
+import { baselineWorkload, type HuntCase } from './cases.ts';
+import { jobPhases } from './phases.ts';
+
+/** A small seeded generator (mulberry32): the order of the search follows `--seed`. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** HTTP faults are aimed at a path: each is tried on every path a client reads. */
+const pathFaults = new Set<FaultType>(['http_status', 'http_delay']);
+const paths = ['/prompt', '/history/*', '/queue'] as const;
+
+export interface CoverageOptions {
+  layers: readonly FaultLayer[];
+  seed: number;
+}
+
+/**
+ * Parameters of a systematic fault where a drawn one would often test little: a frame fault on
+ * every frame from its phase on (a proxy that re-encodes or cuts all of them), outages that
+ * outlast the rest of the job, HTTP errors as many times as a client retries.
+ */
+const strong: Partial<Record<FaultType, Record<string, unknown>>> = {
+  bom: { frames: 60 },
+  garbage_prefix: { frames: 60 },
+  non_json: { frames: 3 },
+  truncate: { frames: 3 },
+  duplicate: { frames: 3 },
+  drop: { frames: 3 },
+  reorder: { frames: 2 },
+  extra_fields: { frames: 60 },
+  binary_preview: { frames: 3 },
+  unknown_type: { frames: 3 },
+  heartbeat: { frames: 3 },
+  refuse_upgrades: { durationMs: 1_500 },
+  // Silent for ever while HTTP works: only a client that notices and polls learns of its jobs.
+  silence: { durationMs: 0 },
+  restart: { downMs: 500, loseState: true },
+  stalled_peer: { durationMs: 3_000 },
+  http_status: { times: 2 },
+  http_hang: { times: 1 },
+  history_late: { delayMs: 1_000 },
+};
+
+/** One instance of a fault type (its other parameters drawn from the seed), put at `at`. */
+function instance(type: FaultType, at: Trigger, seed: number, path?: (typeof paths)[number], strength: 'strong' | 'drawn' = 'strong'): Fault {
+  const [drawn] = fc.sample(fault({ layers: ['frame', 'connection', 'http', 'network'], types: [type], hangPaths: ['/prompt', '/history/*', '/queue'] }), { seed, numRuns: 1 });
+  const f = { ...drawn!, ...(strength === 'strong' ? strong[type] : {}), at } as Fault & { path?: string };
+  if (path && 'path' in f) f.path = path;
+  return f as Fault;
+}
+
+/** Every fault kind of the layers, once per path for HTTP faults: the singles' vocabulary. */
+function kinds(layers: readonly FaultLayer[]): { type: FaultType; path?: (typeof paths)[number] }[] {
+  return layers.flatMap((l) => faultTypesByLayer[l]).flatMap((type) => (pathFaults.has(type) ? paths.map((path) => ({ type, path })) : [{ type }]));
+}
+
+/**
+ * The systematic part of the hunt (issue 15): every fault kind of every layer at every phase of a
+ * job (phases.ts), on the baseline workload; then pairs, in an order shuffled by the seed so that
+ * different kinds meet early. Lazy: the time limit decides how far it gets.
+ */
+export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
+  const random = seededRandom(o.seed ^ 0x5eed);
+  const vocabulary = kinds(o.layers);
+  let n = 0;
+  for (const k of vocabulary) {
+    for (const phase of jobPhases) {
+      yield { origin: 'single', workload: baselineWorkload(), faults: [instance(k.type, phase.at, o.seed + n++, k.path)], runSeed: o.seed + n, phases: [phase.name] };
+    }
+  }
+  const pairs = vocabulary.flatMap((a) => vocabulary.map((b) => [a, b] as const));
+  for (const [a, b] of shuffled(pairs, random)) {
+    const pa = jobPhases[Math.floor(random() * jobPhases.length)]!;
+    const pb = jobPhases[Math.floor(random() * jobPhases.length)]!;
+    yield {
+      origin: 'pair',
+      workload: baselineWorkload(),
+      faults: [instance(a.type, pa.at, o.seed + n++, a.path, 'drawn'), instance(b.type, pb.at, o.seed + n++, b.path, 'drawn')],
+      runSeed: o.seed + n,
+      phases: [pa.name, pb.name],
+    };
+  }
+}
+
+/**
+ * The random part: generated workloads (several jobs, windows, cached reruns, failing graphs,
+ * cancels) and schedules of up to five faults with every trigger kind, phase triggers included;
+ * windows, servers and cancels only as far as the client declares it can.
+ */
+export function* randomCases(o: CoverageOptions & { capabilities?: DriverCapabilities; maxJobs?: number }): Generator<HuntCase> {
+  const caps = o.capabilities ?? {};
+  const maxJobs = o.maxJobs ?? 3;
+  const arbitrary = fc.record({
+    workload: workload({
+      maxJobs,
+      maxWindows: Math.min(2, typeof caps.windows === 'number' ? caps.windows : 1),
+      maxServers: Math.min(2, typeof caps.servers === 'number' ? caps.servers : 1),
+      cancels: caps.cancel === true,
+      maxJobMs: 800,
+    }),
+    faults: faultSchedule({
+      layers: o.layers,
+      minFaults: 1,
+      maxFaults: 5,
+      trigger: { kinds: ['time', 'message', 'connect', 'frames', 'request', 'prompt', 'node'], maxPrompt: maxJobs, maxAfterMs: 3_000 },
+    }),
+    runSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  for (let batch = 0; ; batch++) {
+    for (const drawn of fc.sample(arbitrary, { seed: o.seed + 7_919 * (batch + 1), numRuns: 100 })) {
+      yield { origin: 'random', ...drawn };
+    }
+  }
+}

@@ -1,0 +1,307 @@
+import type { ComfyuiProfile } from '../../protocol/index.ts';
+import { scenario as scenarioSchema, type ScenarioInput } from '../../scenarios/scenario.ts';
+import type { FaultLayer } from '../../scenarios/arbitraries/index.ts';
+import type { ClientUnderTest } from '../adapters/client-under-test.ts';
+import type { ScenarioResult, Verdict } from '../result.ts';
+import { runScenario, type Transport } from '../runner.ts';
+import type { AcquiredToxiproxy, SkippedToxiproxy } from '../toxiproxy/index.ts';
+import { baselineWorkload, scenarioOf, sizeOf, type CaseOrigin, type HuntCase } from './cases.ts';
+import { randomCases, systematicCases } from './coverage.ts';
+import { replayCommand } from './replay.ts';
+import { smallerCases } from './shrink.ts';
+import { sameBug as sameSignature, signatureOf, summaryOf, type Signature } from './signature.ts';
+import { Slots } from './slots.ts';
+
+export interface HuntOptions {
+  client: ClientUnderTest;
+  /** The `--client` argument, for replay commands [default the client's spec or name] */
+  clientSpec?: string;
+  transport?: Transport;
+  seed?: number;
+  /** Real time the search may take, in ms; shrinking stops then too [default 60 s] */
+  maxTimeMs?: number;
+  /** Scenarios run at once [default 2 on memory, 6 on network] */
+  concurrency?: number;
+  toxiproxy?: AcquiredToxiproxy | SkippedToxiproxy;
+  comfyui?: ComfyuiProfile;
+  /** Stop at the first bug, once shrunk (`fuzz`, `hunt --first`). */
+  first?: boolean;
+  /** Runs of the plain job before anything else [default 3] */
+  baselineRuns?: number;
+  /** Where bug scenario files will be written, for their replay commands [default the working directory] */
+  outDir?: string;
+  /** Stop after this many scenarios (tests, benches) [default no limit] */
+  maxScenarios?: number;
+  /** Which phases to run [default all]: `systematic: false` samples at random from the start. */
+  systematic?: boolean;
+  onProgress?: (p: HuntProgress) => void;
+  onBug?: (bug: HuntBug) => void;
+}
+
+export interface HuntProgress {
+  scenarios: number;
+  perSecond: number;
+  bugs: number;
+  shrinking: number;
+  stage: CaseOrigin;
+  harnessErrors: number;
+}
+
+/** One run kept with its case. */
+export interface HuntRun {
+  case: HuntCase;
+  scenario: ScenarioInput;
+  result: ScenarioResult;
+}
+
+/** A bucket of failures with one signature: one bug of the client. */
+export interface HuntBug {
+  id: number;
+  summary: string;
+  signature: Signature;
+  /** Real ms from the start of the hunt to its first failure, and to the end of its shrinking. */
+  foundAtMs: number;
+  shrunkAtMs?: number;
+  /** Scenarios run when it was found. */
+  foundAfter: number;
+  /** Failures of this signature seen (the first one included). */
+  seen: number;
+  /** The distinct sets of broken invariants among them (two symptoms of one bug). */
+  variants: string[];
+  first: HuntRun;
+  /** The smallest failing case found so far (the first one until shrinking finds smaller). */
+  shrunk: HuntRun;
+  shrinkRuns: number;
+  /** Shrinking ended by itself (no smaller case fails), not by the time limit. */
+  shrinkDone: boolean;
+  /** `comfy-chaos run --scenario <file>` of the shrunk case. */
+  replay: string;
+  scenarioFile: string;
+}
+
+export interface HuntReport {
+  clientSpec: string;
+  transport: Transport;
+  seed: number;
+  comfyui?: string;
+  scenarios: number;
+  wallMs: number;
+  perSecond: number;
+  bugs: HuntBug[];
+  /** Runs that ended `harness-error`: our bugs, never the client's. */
+  harnessErrors: HuntRun[];
+  /** What the search covered: cases per stage, verdicts, fault kinds run. */
+  coverage: { byStage: Partial<Record<CaseOrigin, number>>; verdicts: Partial<Record<Verdict, number>>; faultKinds: string[]; phases: string[] };
+  /** Stopped by the time limit (or `maxScenarios`) rather than by running out of cases or `first`. */
+  interrupted: boolean;
+}
+
+/** Network faults only where Toxiproxy can apply them. */
+function layersFor(transport: Transport, toxiproxy?: AcquiredToxiproxy | SkippedToxiproxy): FaultLayer[] {
+  return transport === 'network' && toxiproxy?.status === 'ready' ? ['frame', 'connection', 'http', 'network'] : ['frame', 'connection', 'http'];
+}
+
+/**
+ * The hunt (issue 15): baseline, then every fault kind at every phase of a job, then pairs, then
+ * random workloads and schedules, `concurrency` scenarios at a time, until `maxTimeMs`. Failures
+ * are grouped by signature (signature.ts) into bugs; the first failure of each is shrunk while the
+ * search goes on. A `harness-error` is kept apart: our bug, never the client's.
+ */
+export async function hunt(options: HuntOptions): Promise<HuntReport> {
+  const transport = options.transport ?? 'memory';
+  const clientSpec = options.clientSpec ?? options.client.spec ?? options.client.name;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const maxTimeMs = options.maxTimeMs ?? 60_000;
+  const slots = new Slots(options.concurrency ?? (transport === 'memory' ? 2 : 6));
+  const layers = layersFor(transport, options.toxiproxy);
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const timeUp = () => elapsed() >= maxTimeMs;
+  const bugs: HuntBug[] = [];
+  const byKey = new Map<string, HuntBug>();
+  const harnessErrors: HuntRun[] = [];
+  const coverage: HuntReport['coverage'] = { byStage: {}, verdicts: {}, faultKinds: [], phases: [] };
+  const kinds = new Set<string>();
+  const phases = new Set<string>();
+  const shrinks = new Set<Promise<void>>();
+  let scenarios = 0;
+  let stage: CaseOrigin = 'baseline';
+  let baselineInvariants: string[] = [];
+  let stop = false;
+  const budgetLeft = () => options.maxScenarios === undefined || scenarios < options.maxScenarios;
+
+  const progress = () =>
+    options.onProgress?.({ scenarios, perSecond: Math.round((scenarios / Math.max(elapsed(), 1)) * 10_000) / 10, bugs: bugs.length, shrinking: shrinks.size, stage, harnessErrors: harnessErrors.length });
+
+  const execute = async (c: HuntCase): Promise<HuntRun> => {
+    const scenario = scenarioOf(c);
+    const result = await runScenario(scenarioSchema.parse(scenario), options.client, {
+      transport,
+      seed: c.runSeed,
+      replay: '',
+      ...(options.toxiproxy ? { toxiproxy: options.toxiproxy } : {}),
+      ...(options.comfyui ? { comfyui: options.comfyui } : {}),
+    });
+    scenarios++;
+    coverage.byStage[c.origin] = (coverage.byStage[c.origin] ?? 0) + 1;
+    coverage.verdicts[result.verdict] = (coverage.verdicts[result.verdict] ?? 0) + 1;
+    if (result.verdict !== 'skipped') {
+      for (const f of c.faults) kinds.add(f.type);
+      for (const p of c.phases ?? []) phases.add(p);
+    }
+    const run = { case: c, scenario, result };
+    if (result.verdict === 'harness-error') harnessErrors.push(run);
+    progress();
+    return run;
+  };
+
+  const signature = (run: HuntRun) => signatureOf(run.result, run.case.faults, baselineInvariants);
+  /** The bug a failing run belongs to, if any. */
+  const bucketOf = (sig: Signature) => byKey.get(sig.key) ?? bugs.find((b) => sameSignature(b.signature, sig) || sameSignature(signature(b.shrunk), sig));
+
+  const sameBug = (bug: HuntBug, run: HuntRun): boolean => {
+    if (run.result.verdict !== 'fail') return false;
+    const sig = signature(run);
+    if (sig.key === bug.signature.key || byKey.get(sig.key) === bug) return true;
+    // Shrinking may lose a second symptom or a fault that fired but did not matter; it must keep
+    // the symptom, one of the bug's invariants, and a fault unless the bug needed none.
+    return sig.symptom.kind === bug.signature.symptom.kind && sig.symptom.exit === bug.signature.symptom.exit && sig.invariants.some((i) => bug.signature.invariants.includes(i)) && (sig.families.length > 0 || bug.signature.families.length === 0);
+  };
+
+  const shrink = async (bug: HuntBug): Promise<void> => {
+    let best = bug.first;
+    for (let improved = true; improved && !timeUp() && !stop; ) {
+      improved = false;
+      for (const smaller of smallerCases(best.case)) {
+        if (timeUp() || stop) break;
+        if (sizeOf(smaller) >= sizeOf(best.case)) continue;
+        const run = await slots.run(() => execute(smaller), 'urgent');
+        bug.shrinkRuns++;
+        if (sameBug(bug, run)) {
+          best = run;
+          bug.shrunk = run;
+          improved = true;
+          break;
+        }
+      }
+      if (!improved && !timeUp() && !stop) bug.shrinkDone = true;
+    }
+    bug.shrunkAtMs = elapsed();
+    const sig = signature(bug.shrunk);
+    // The shrunk case names the bug: its faults are the ones that matter.
+    if (sig.invariants.length) {
+      const other = byKey.get(sig.key) ?? bugs.find((b) => b !== bug && b.id < bug.id && (sameSignature(b.signature, sig) || sameSignature(signature(b.shrunk), sig)));
+      if (other && other !== bug && other.id < bug.id) {
+        // Two first failures that shrink to one signature are one bug: fold the later one in.
+        other.seen += bug.seen;
+        for (const v of bug.variants) if (!other.variants.includes(v)) other.variants.push(v);
+        bugs.splice(bugs.indexOf(bug), 1);
+        byKey.set(bug.signature.key, other);
+        return;
+      }
+      byKey.set(sig.key, bug);
+      bug.signature = { ...sig, phases: sig.phases.length ? sig.phases : bug.signature.phases };
+    }
+    bug.summary = summaryOf(bug.signature, bug.shrunk.case.faults.length);
+    bug.replay = replayCommand({ clientSpec, transport, runSeed: bug.shrunk.case.runSeed, scenarioFile: bug.scenarioFile, comfyui: options.comfyui?.name });
+    options.onBug?.(bug);
+  };
+
+  const consider = (run: HuntRun): void => {
+    if (run.result.verdict !== 'fail') return;
+    const sig = signature(run);
+    // Everything it broke the baseline breaks too: bug 1 explains it.
+    const known = sig.invariants.length === 0 ? bugs[0] : bucketOf(sig);
+    if (known) {
+      known.seen++;
+      const variant = sig.invariants.join('+');
+      if (variant && !known.variants.includes(variant)) known.variants.push(variant);
+      return;
+    }
+    const id = bugs.length + 1;
+    const scenarioFile = replayFile(options.outDir, id);
+    const bug: HuntBug = {
+      id,
+      summary: summaryOf(sig, run.case.faults.length),
+      signature: sig,
+      foundAtMs: elapsed(),
+      foundAfter: scenarios,
+      seen: 1,
+      variants: [sig.invariants.join('+')],
+      first: run,
+      shrunk: run,
+      shrinkRuns: 0,
+      shrinkDone: false,
+      scenarioFile,
+      replay: replayCommand({ clientSpec, transport, runSeed: run.case.runSeed, scenarioFile, comfyui: options.comfyui?.name }),
+    };
+    bugs.push(bug);
+    byKey.set(sig.key, bug);
+    const p = shrink(bug).finally(() => shrinks.delete(p));
+    shrinks.add(p);
+  };
+
+  // 1. Baseline: the plain job, no fault, a few times. A failure here is bug 1, and what it breaks is excluded from later signatures.
+  const baselineRuns = await Promise.all(
+    Array.from({ length: options.baselineRuns ?? 3 }, (_, i) => slots.run(() => execute({ origin: 'baseline', workload: baselineWorkload(), faults: [], runSeed: seed + i }))),
+  );
+  for (const run of baselineRuns) consider(run);
+  if (bugs[0]) baselineInvariants = bugs[0].signature.invariants;
+
+  // 2. Systematic, then random; skipping what the client's declared capabilities exclude.
+  const cases = (function* () {
+    if (options.systematic !== false) yield* systematicCases({ layers, seed });
+    yield* randomCases({ layers, seed, ...(options.client.capabilities ? { capabilities: options.client.capabilities } : {}) });
+  })();
+  const inFlight = new Set<Promise<void>>();
+  for (const c of cases) {
+    if (timeUp() || stop || !budgetLeft() || (options.first && bugs.length > 0)) break;
+    stage = c.origin;
+    await slots.acquire('normal');
+    if (timeUp() || stop) {
+      slots.release();
+      break;
+    }
+    const p = execute(c)
+      .then(consider)
+      .finally(() => {
+        slots.release();
+        inFlight.delete(p);
+      });
+    inFlight.add(p);
+  }
+  const interrupted = timeUp() || !budgetLeft();
+  await Promise.all(inFlight);
+  // Shrinking stops at the time limit too; wait for it to hand back its best.
+  while (shrinks.size) await Promise.all([...shrinks]);
+  stop = true;
+  // Bugs folded into others leave gaps: number the rest 1..n again, with their files and replay lines.
+  for (const [i, bug] of bugs.entries()) {
+    bug.id = i + 1;
+    bug.scenarioFile = replayFile(options.outDir, bug.id);
+    bug.replay = replayCommand({ clientSpec, transport, runSeed: bug.shrunk.case.runSeed, scenarioFile: bug.scenarioFile, comfyui: options.comfyui?.name });
+    bug.summary = summaryOf(bug.signature, bug.shrunk.case.faults.length);
+  }
+  coverage.faultKinds = [...kinds].sort();
+  coverage.phases = [...phases];
+  const wallMs = elapsed();
+  return {
+    clientSpec,
+    transport,
+    seed,
+    ...(options.comfyui ? { comfyui: options.comfyui.name } : {}),
+    scenarios,
+    wallMs,
+    perSecond: Math.round((scenarios / Math.max(wallMs, 1)) * 10_000) / 10,
+    bugs,
+    harnessErrors,
+    coverage,
+    interrupted,
+  };
+}
+
+/** Where bug `id`'s shrunk scenario is written (and what its replay command names). */
+export function replayFile(outDir: string | undefined, id: number): string {
+  const name = `bug-${id}.yaml`;
+  return outDir ? `${outDir.replace(/\/+$/, '')}/${name}` : name;
+}

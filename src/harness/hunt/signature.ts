@@ -1,0 +1,133 @@
+import type { Fault } from '../../protocol/index.ts';
+import type { ScenarioResult } from '../result.ts';
+import { phaseOf } from './phases.ts';
+
+/** How the client showed the bug: its process crashed, it hung, it reported twice, or it reported wrongly. */
+export interface Symptom {
+  kind: 'crash' | 'hang' | 'duplicate' | 'wrong report';
+  /** A crash: the exit code (or signal) and the first line of stderr. */
+  exit?: string;
+  stderr?: string;
+}
+
+/** What a failure is, for grouping: two failures with one key are one bug (issue 15, "many bugs"). */
+export interface Signature {
+  /** The invariants broken (not informational), sorted. */
+  invariants: string[];
+  /** The families of the faults that fired before the findings (none for a fault-free failure). */
+  families: string[];
+  symptom: Symptom;
+  /** The phases of those faults, in words: shown, not part of the key (one bug fires at many phases). */
+  phases: string[];
+  key: string;
+}
+
+/**
+ * Fault families: kinds that a client meets with one code path. A lost socket is a lost socket
+ * whether it was a terminate, a close, a restart, refused upgrades or a socket gone deaf (every
+ * client's reaction is its reconnect-and-resync path); a BOM and a garbage prefix both break a parse.
+ */
+const familyOf: Record<string, string> = {
+  terminate: 'connection lost',
+  close: 'connection lost',
+  restart: 'connection lost',
+  refuse_upgrades: 'connection lost',
+  silence: 'connection lost',
+  stalled_peer: 'connection lost',
+  deaf_reconnect: 'connection lost',
+  partition: 'connection lost',
+  bom: 'undecodable frame',
+  garbage_prefix: 'undecodable frame',
+  non_json: 'undecodable frame',
+  truncate: 'undecodable frame',
+  oversized: 'large frame',
+  heartbeat: 'unexpected frame',
+  unknown_type: 'unexpected frame',
+  extra_fields: 'unexpected frame',
+  binary_preview: 'unexpected frame',
+  drop: 'lost frame',
+  reorder: 'reordered frame',
+  duplicate: 'duplicated frame',
+  http_status: 'HTTP error',
+  http_hang: 'HTTP hang',
+  http_delay: 'slow HTTP',
+  history_late: 'late history',
+  history_replica_lag: 'late history',
+  toxic: 'network',
+};
+
+export function faultFamily(type: string): string {
+  return familyOf[type] ?? type;
+}
+
+/** Digits, hex ids and paths vary between runs of one bug; a stderr line is compared without them. */
+function normalise(line: string): string {
+  return line
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '<id>')
+    .replace(/\b\d+\b/g, 'N')
+    .trim()
+    .slice(0, 160);
+}
+
+function symptomOf(result: ScenarioResult, invariants: string[]): Symptom {
+  for (const e of result.trace) {
+    if (e.kind !== 'client') continue;
+    const ev = (e as { event?: Record<string, unknown> }).event;
+    if (ev?.type !== 'client_exit') continue;
+    const code = ev.code;
+    const signal = ev.signal;
+    if (code === 0 || (code == null && (signal == null || signal === 'SIGTERM'))) continue;
+    const stderr = (Array.isArray(ev.stderr) ? ev.stderr.map(String) : String(ev.stderr ?? '').split('\n')).map((l) => l.trim()).find(Boolean);
+    return { kind: 'crash', exit: code != null ? `exit ${String(code)}` : `signal ${String(signal)}`, ...(stderr ? { stderr: normalise(stderr) } : {}) };
+  }
+  if (invariants.includes('no-hang')) return { kind: 'hang' };
+  if (invariants.includes('exactly-once')) return { kind: 'duplicate' };
+  return { kind: 'wrong report' };
+}
+
+/**
+ * The signature of a failing result: the invariants it broke, the fault families that fired
+ * before them (the faults whose trace lines its findings cite, else every fault that fired), and
+ * its symptom. `baseline` holds invariants that fail with no fault at all: those are left out, so
+ * a later failure is a new bug only for what the baseline does not already explain.
+ */
+export function signatureOf(result: ScenarioResult, faults: readonly Fault[], baseline: readonly string[] = []): Signature {
+  const findings = result.findings.filter((f) => !f.informational);
+  const invariants = [...new Set(findings.map((f) => f.invariant as string))].filter((i) => !baseline.includes(i)).sort();
+  const cited = new Set(findings.flatMap((f) => f.evidence));
+  const fired = result.trace.filter((e) => e.kind === 'fault') as { seq: number; faultType: string; fault: string }[];
+  const causes = fired.filter((e) => cited.has(e.seq));
+  const chosen = causes.length ? causes : fired;
+  const families = [...new Set(chosen.map((e) => faultFamily(e.faultType)))].sort();
+  const phases = [...new Set(faults.filter((f) => chosen.some((e) => e.faultType === f.type)).map((f) => phaseOf(f.at)))];
+  const symptom = symptomOf(result, invariants);
+  const key = JSON.stringify([invariants, families, symptom.kind, symptom.exit ?? '', symptom.stderr ?? '']);
+  return { invariants, families, symptom, phases, key };
+}
+
+/**
+ * Whether two signatures are one bug: the same symptom (for a crash, the same exit and first
+ * stderr line), the same fault families, and at least one broken invariant in common. A bug
+ * shows itself with more or fewer invariants from run to run (a duplicate that is also a
+ * phantom); two symptoms of one bug are one bucket.
+ */
+export function sameBug(a: Signature, b: Signature): boolean {
+  if (a.symptom.kind !== b.symptom.kind || a.symptom.exit !== b.symptom.exit || a.symptom.stderr !== b.symptom.stderr) return false;
+  if (a.families.join('+') !== b.families.join('+')) return false;
+  return a.invariants.some((i) => b.invariants.includes(i)) || (a.invariants.length === 0 && b.invariants.length === 0);
+}
+
+/** One line for a bug: `reports a lost job after a socket lost mid-progress (no-lost-completion)`. */
+export function summaryOf(s: Signature, faultCount: number): string {
+  const what =
+    s.symptom.kind === 'crash'
+      ? `crashes (${s.symptom.exit}${s.symptom.stderr ? `: ${s.symptom.stderr}` : ''})`
+      : s.symptom.kind === 'hang'
+        ? 'hangs: a job is never reported'
+        : s.symptom.kind === 'duplicate'
+          ? 'reports a job twice'
+          : 'reports a job wrongly';
+  const when = s.families.length ? ` after ${s.families.join(' + ')}${s.phases.length ? ` ${s.phases.join(' / ')}` : ''}` : ' with no fault at all';
+  const broken = s.invariants.length ? ` [${s.invariants.join(', ')}]` : '';
+  return `${what}${when}${broken} (${faultCount} fault${faultCount === 1 ? '' : 's'})`;
+}
