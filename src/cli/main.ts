@@ -17,6 +17,10 @@ type Register = (program: Command) => void;
  */
 export const commandTable: Record<string, { description: string; load: () => Promise<Register>; /** The command deals with SIGINT/SIGTERM/SIGHUP itself (or keeps Node's default). */ handlesSignals?: boolean }> = {
   run: { description: 'Run scenarios of the catalogue against one or more clients and write a report', load: async () => (await import('./run-command.ts')).registerRun },
+  hunt: {
+    description: 'Find every distinct bug of a client: baseline, every fault at every phase of a job, pairs, then random; each bug shrunk with its replay command',
+    load: async () => (await import('./hunt-command.ts')).registerHunt,
+  },
   list: { description: 'List the scenario catalogue: ids, names and purposes', load: async () => (await import('./run-command.ts')).registerRun },
   replay: {
     description: 'Run exactly the same scenario, client, transport and seed again (the failing ones of a report by default); or replay recorded traffic (comfy-chaos record) against clients, with faults added',

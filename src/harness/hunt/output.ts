@@ -63,7 +63,7 @@ export function writeHuntOutput(dir: string, report: HuntReport, command: string
   written.push(...files);
   const page = files.find((f) => f.endsWith('index.html')) ?? join(dir, 'index.html');
   const records: BugRecord[] = report.bugs.map((bug) => {
-    const trace = files.find((f) => f.includes('traces') && f.includes(`bug-${bug.id}`));
+    const trace = files.find((f) => f.includes(`trace-bug-${bug.id}-`));
     return {
       id: bug.id,
       summary: bug.summary,
