@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { fault, faultSchedule, type Fault } from '../protocol/index.ts';
 import { importRecording, scenarioToYaml, type ImportedRecording } from '../harness/record/import-recording.ts';
+import { explainImport } from '../harness/record/explain-import.ts';
 import { scenario as scenarioSchema } from '../scenarios/scenario.ts';
 import { parseYamlStrictly, readPlainFile } from '../scenarios/plain-file.ts';
 import { shellQuote } from '../harness/client-spec.ts';
@@ -80,7 +81,7 @@ export async function replayRecording(path: string, opts: RecordingReplayOptions
     strict: process.env.COMFY_CHAOS_STRICT === '1',
   });
   // The report's replay lines name a catalogue id; keep the imported scenario beside them so they can be re-run.
-  writeFileSync(join(reportDir, 'scenario.yaml'), scenarioToYaml({ ...imported.input, faults: added.length ? added : imported.input.faults }));
+  writeFileSync(join(reportDir, 'scenario.yaml'), scenarioToYaml({ ...imported.input, faults: scenario.faults }, imported));
   const again = [
     'comfy-chaos replay',
     shellQuote(path),
@@ -104,10 +105,15 @@ export function registerImport(program: Command): void {
     .option('--out <file>', 'the scenario file to write (.yaml or .json); default: print YAML')
     .option('--id <id>', 'the scenario id ("<group>.<number>")', '9.1')
     .option('--name <name>', 'the scenario name (kebab-case) [default replay-<trace file name>]')
-    .action((trace: string, opts: { out?: string; id: string; name?: string }) => {
+    .option('--explain', 'print the reconstructed timeline of each prompt and each inferred fault with its evidence (with --out, the scenario is written too)')
+    .action((trace: string, opts: { out?: string; id: string; name?: string; explain?: boolean }) => {
       const imported = importOrExplain(trace, { id: opts.id, name: opts.name });
       printWarnings(imported);
-      const text = opts.out && /\.json$/i.test(opts.out) ? JSON.stringify(imported.input, null, 2) + '\n' : scenarioToYaml(imported.input);
+      if (opts.explain) {
+        process.stdout.write(explainImport(imported));
+        if (!opts.out) return;
+      }
+      const text = opts.out && /\.json$/i.test(opts.out) ? JSON.stringify(imported.input, null, 2) + '\n' : scenarioToYaml(imported.input, imported);
       if (!opts.out) {
         process.stdout.write(text);
         return;
@@ -116,7 +122,7 @@ export function registerImport(program: Command): void {
       const s = imported.scenario;
       const frames = (s.script ?? []).reduce((n, p) => n + p.frames.length, 0);
       process.stdout.write(
-        `wrote scenario ${s.id} ${s.name} to ${opts.out}: ${s.jobs.length} job(s), ${s.script?.length ?? 0} scripted prompt(s), ${frames} frames\n` +
+        `wrote scenario ${s.id} ${s.name} to ${opts.out}: ${s.jobs.length} job(s), ${s.script?.length ?? 0} scripted prompt(s), ${frames} frames, ${s.faults.length} fault(s) from the recording${s.comfyui ? `, ComfyUI ${s.comfyui}` : ''}\n` +
           `run it: comfy-chaos run --scenario ${shellQuote(opts.out)} --client reference\n`,
       );
     });

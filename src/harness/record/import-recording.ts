@@ -1,16 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Document, isMap, isSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { traceEvent, type TraceEvent } from '../../protocol/index.ts';
 import { scenario as scenarioSchema, type Scenario, type ScenarioInput, type ScriptedPromptInput } from '../../scenarios/scenario.ts';
+import { inferFaults, type FaultEvidence } from './fault-evidence.ts';
+import { recordedProfile, type RecordedProfile } from './recorded-profile.ts';
+import { acceptedPrompts, timelineOf, type PromptTimeline } from './server-timeline.ts';
 
 /**
  * Turns recorded traffic (a trace of `comfy-chaos record`, or of `comfy-chaos serve --trace`) into
- * a scenario: the workload is every prompt the server accepted (POST /prompt with a 200), with its
- * real submit time and window (one per client id); the `script` is what the server sent for each
- * of them, from `execution_start` to the terminal `execution_*`, with the recorded spacing, and
- * the `/history` entry the client read. Replayed, the simulator plays those frames instead of
- * running its engine (src/simulator/engine/scripted-prompt.ts), and faults can be added on top.
+ * a scenario that fails the way the recording did (issue 16):
+ * - the workload is every prompt the client submitted (POST /prompt answered 200), with its real
+ *   submit time and window (one per client id); a client's retry of a prompt it had not seen end
+ *   is a second script, not a second job;
+ * - the `script` is what the server did for each prompt (src/harness/record/server-timeline.ts):
+ *   the frames the client received, as their recorded text, and the ones the server sent to
+ *   nobody, rebuilt from its history, at the time the history says;
+ * - the faults are what the recording shows went wrong (src/harness/record/fault-evidence.ts),
+ *   each with its evidence, written as a comment above it;
+ * - `comfyui` is the recorded server's release (src/harness/record/recorded-profile.ts).
+ * Replayed, the simulator plays those frames instead of running its engine
+ * (src/simulator/engine/scripted-prompt.ts), and more faults can be added on top.
  */
 
 export class RecordingImportError extends Error {
@@ -39,6 +49,14 @@ export interface ImportedRecording {
   input: ScenarioInput;
   /** What the import could not carry over (a truncated body, a prompt that never ended). */
   warnings: string[];
+  /** The server's timeline of each accepted prompt, as reconstructed. */
+  timelines: PromptTimeline[];
+  /** The faults of `input.faults`, in order, with their evidence; and what is not known. */
+  evidence: FaultEvidence;
+  /** Why `input.comfyui` is what it is. */
+  profile: RecordedProfile;
+  /** Recording clock (ms) that the scenario's times count from. */
+  origin: number;
 }
 
 export interface TraceFile {
@@ -46,11 +64,6 @@ export interface TraceFile {
   /** Lines that are not trace events (skipped). */
   skipped: number;
 }
-
-const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
-const OUTCOME = { execution_success: 'success', execution_error: 'error', execution_interrupted: 'interrupted' } as const;
-const PROMPT_PATH = /^(\/api)?\/prompt\/?$/;
-const HISTORY_PATH = /^(\/api)?\/history(\/[^/]+)?\/?$/;
 
 export function readTraceFile(path: string): TraceFile {
   let text: string;
@@ -82,126 +95,19 @@ export function isRecording(events: readonly TraceEvent[]): boolean {
 /** A trace that can be imported: recorded traffic (no `run:` note) with at least one accepted prompt. */
 export function isImportable(events: readonly TraceEvent[]): boolean {
   if (events.some((e) => e.kind === 'note' && e.message.startsWith('run: '))) return false;
-  return isRecording(events) || acceptedPrompts(events).length > 0;
-}
-
-interface AcceptedPrompt {
-  promptId: string;
-  prompt: Record<string, unknown>;
-  clientId: string | null;
-  t: number;
-}
-
-type HttpEvent = Extract<TraceEvent, { kind: 'http' }>;
-
-function jsonOf(text: string | undefined): unknown {
-  if (text === undefined || text.endsWith('…')) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function acceptedPrompts(events: readonly TraceEvent[], warnings: string[] = []): AcceptedPrompt[] {
-  const out: AcceptedPrompt[] = [];
-  for (const e of events) {
-    if (e.kind !== 'http' || e.method !== 'POST' || !PROMPT_PATH.test(e.path)) continue;
-    if (e.status !== 200) {
-      warnings.push(`POST ${e.path} at ${Math.round(e.t)} ms was answered ${e.status}: not part of the workload`);
-      continue;
-    }
-    const body = jsonOf(e.request);
-    const reply = jsonOf(e.response);
-    if (!isRecord(body) || !isRecord(body.prompt) || !isRecord(reply) || typeof reply.prompt_id !== 'string') {
-      warnings.push(`POST ${e.path} at ${Math.round(e.t)} ms: the trace does not hold its whole body or answer (truncated?); skipped`);
-      continue;
-    }
-    out.push({ promptId: reply.prompt_id, prompt: body.prompt, clientId: typeof body.client_id === 'string' ? body.client_id : null, t: e.t });
-  }
-  return out;
-}
-
-/** The last history entry the server gave for the prompt, from GET /history/{id} or GET /history. */
-function historyOf(events: readonly TraceEvent[], promptId: string): Record<string, unknown> | undefined {
-  let entry: Record<string, unknown> | undefined;
-  for (const e of events) {
-    if (e.kind !== 'http' || e.method !== 'GET' || e.status !== 200 || !HISTORY_PATH.test(e.path)) continue;
-    const reply = jsonOf((e as HttpEvent).response);
-    if (isRecord(reply) && isRecord(reply[promptId])) entry = reply[promptId] as Record<string, unknown>;
-  }
-  return entry;
-}
-
-/** The frames the server sent for one prompt, from its first frame to its terminal message. */
-function scriptOf(events: readonly TraceEvent[], accepted: AcceptedPrompt, warnings: string[]): ScriptedPromptInput | undefined {
-  const conns = new Map<number, string | null>();
-  for (const e of events) if (e.kind === 'ws_connect') conns.set(e.conn, e.clientId);
-  // Frames go to the prompt's client; a prompt without one was broadcast to every socket: take one socket's copy.
-  const mine = (e: Extract<TraceEvent, { kind: 'ws_send' }>) => (accepted.clientId === null ? true : conns.get(e.conn) === accepted.clientId);
-  const sends = events.filter((e): e is Extract<TraceEvent, { kind: 'ws_send' }> => e.kind === 'ws_send' && mine(e));
-  const first = sends.findIndex((e) => e.promptId === accepted.promptId);
-  const history = historyOf(events, accepted.promptId);
-  const frames: ScriptedPromptInput['frames'] = [];
-  let outcome: ScriptedPromptInput['outcome'] | undefined;
-  if (first >= 0) {
-    const conn = accepted.clientId === null ? sends[first]!.conn : undefined;
-    const start = sends[first]!.t;
-    for (const e of sends.slice(first)) {
-      if (conn !== undefined && e.conn !== conn) continue;
-      const atMs = Math.max(0, Math.round((e.t - start) * 1000) / 1000);
-      if (e.msgType === 'binary' && 'base64' in e.frame) frames.push({ atMs, base64: e.frame.base64 });
-      if (e.promptId !== accepted.promptId || !('text' in e.frame)) continue;
-      const message = jsonOf(e.frame.text);
-      if (!isRecord(message) || typeof message.type !== 'string') continue;
-      if (message.type === 'executing' && isRecord(message.data) && message.data.node === null) continue; // the simulator sends its own
-      frames.push({ atMs, message: { type: message.type, data: message.data } });
-      if (TERMINAL.has(message.type)) {
-        outcome = OUTCOME[message.type as keyof typeof OUTCOME];
-        break;
-      }
-    }
-    // Binary frames after the terminal message belong to no one.
-    while (frames.length && 'base64' in frames[frames.length - 1]!) frames.pop();
-  }
-  const status = isRecord(history?.status) ? history.status : undefined;
-  if (!outcome && status) {
-    const messages = Array.isArray(status.messages) ? (status.messages as unknown[]) : [];
-    outcome = messages.some((m) => Array.isArray(m) && m[0] === 'execution_interrupted') ? 'interrupted' : status.status_str === 'success' ? 'success' : 'error';
-  }
-  if (!outcome) {
-    warnings.push(`prompt ${accepted.promptId}: the recording never saw it end (no terminal frame, no history); the simulator's engine will run it`);
-    return undefined;
-  }
-  if (first < 0) warnings.push(`prompt ${accepted.promptId}: no frame of it was recorded (the client was not connected); replayed from its history only`);
-  const script: ScriptedPromptInput = { promptId: accepted.promptId, outcome, frames };
-  if (history) script.history = history;
-  if (!frames.length) script.durationMs = durationFromHistory(status) ?? 0;
-  return script;
-}
-
-/** From the `execution_start` and terminal timestamps ComfyUI keeps in history, in ms. */
-function durationFromHistory(status: Record<string, unknown> | undefined): number | undefined {
-  const messages = Array.isArray(status?.messages) ? (status.messages as unknown[]) : [];
-  const stamp = (type: (t: string) => boolean) => {
-    const m = messages.find((x) => Array.isArray(x) && typeof x[0] === 'string' && type(x[0])) as [string, { timestamp?: unknown }] | undefined;
-    return typeof m?.[1]?.timestamp === 'number' ? m[1].timestamp : undefined;
-  };
-  const start = stamp((t) => t === 'execution_start');
-  const end = stamp((t) => TERMINAL.has(t));
-  return start !== undefined && end !== undefined && end >= start ? end - start : undefined;
+  return isRecording(events) || acceptedPrompts(events, []).length > 0;
 }
 
 /** Builds the scenario of a recorded trace (see the module comment). */
 export function scenarioFromRecording(events: readonly TraceEvent[], options: ImportOptions = {}): ImportedRecording {
   const warnings: string[] = [];
-  const prompts = acceptedPrompts(events, warnings);
-  if (!prompts.length) {
+  const accepted = acceptedPrompts(events, warnings);
+  if (!accepted.length) {
     throw new RecordingImportError('CC_ERR_NOT_A_RECORDING', `the trace${options.source ? ` ${options.source}` : ''} has no accepted POST /prompt: nothing to replay`);
   }
-  const firstActivity = events.find((e) => e.kind === 'http' || e.kind === 'ws_connect')?.t ?? prompts[0]!.t;
+  const origin = events.find((e) => e.kind === 'http' || e.kind === 'ws_connect')?.t ?? accepted[0]!.acceptedAt;
+  const timelines = accepted.map((p) => timelineOf(events, p, warnings));
+  markResubmissions(timelines);
   const windows = new Map<string | null, string>();
   const windowOf = (clientId: string | null) => {
     if (!windows.has(clientId)) windows.set(clientId, windows.size === 0 ? 'main' : `window-${windows.size + 1}`);
@@ -211,41 +117,58 @@ export function scenarioFromRecording(events: readonly TraceEvent[], options: Im
   const jobs: ScenarioInput['jobs'] = [];
   const expect: Record<string, 'failed' | 'interrupted'> = {};
   let end = 0;
-  for (const [i, p] of prompts.entries()) {
-    const id = `j${i + 1}`;
-    jobs.push({ id, prompt: p.prompt as ScenarioInput['jobs'][number]['prompt'], window: windowOf(p.clientId), submitAtMs: Math.max(0, Math.round(p.t - firstActivity)) });
-    if (script.length !== i) continue;
-    const scripted = scriptOf(events, p, warnings);
-    if (!scripted) {
-      // Scripts match prompts by acceptance order: after a gap, the rest run on the engine too.
-      if (i < prompts.length - 1) warnings.push(`prompts ${i + 2}-${prompts.length} run on the simulator's engine as well (scripts match prompts by order)`);
-      continue;
-    }
-    script.push(scripted);
-    if (scripted.outcome !== 'success') expect[id] = scripted.outcome === 'error' ? 'failed' : 'interrupted';
-    const last = scripted.frames.at(-1)?.atMs ?? scripted.durationMs ?? 0;
-    end = Math.max(end, p.t - firstActivity + last);
+  for (const p of timelines) {
+    // Scripts match prompts by acceptance order: after one without a script, the rest run on the engine too.
+    if (script.length === p.index - 1 && p.script) script.push(p.script);
+    else if (script.length === p.index - 1 && p.index < timelines.length) warnings.push(`prompts ${p.index + 1}-${timelines.length} run on the simulator's engine as well (scripts match prompts by order)`);
+    end = Math.max(end, (p.endedAt ?? p.acceptedAt) - origin + (p.script?.durationMs ?? 0));
+    if (p.resubmitOf !== undefined) continue;
+    const id = `j${jobs.length + 1}`;
+    jobs.push({ id, prompt: p.prompt as ScenarioInput['jobs'][number]['prompt'], window: windowOf(p.clientId), submitAtMs: Math.max(0, Math.round(p.acceptedAt - origin)) });
+    const final = timelines.filter((q) => q.index === p.index || q.resubmitOf === p.index).at(-1)!;
+    if (final.outcome === 'error' || final.outcome === 'interrupted') expect[id] = final.outcome === 'error' ? 'failed' : 'interrupted';
   }
+  const evidence = inferFaults(events, timelines, origin);
+  const profile = recordedProfile(events, timelines);
+  const faults = evidence.faults.map((f) => f.fault);
+  const network = faults.some((f) => f.type === 'partition' || f.type === 'toxic');
   const file = options.source ? basename(options.source).replace(/\.[^.]*$/, '') : 'recording';
   const name = options.name ?? `replay-${file.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'recording'}`;
+  const faultWords = faults.length ? `, ${faults.length} fault${faults.length === 1 ? '' : 's'} from its evidence` : '';
   const input: ScenarioInput = {
     id: options.id ?? '9.1',
     name,
-    purpose: `Recorded traffic${options.source ? ` of ${basename(options.source)}` : ''} replayed: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, the server's real frames and timing`,
+    purpose: `Recorded traffic${options.source ? ` of ${basename(options.source)}` : ''} replayed: ${jobs.length} job${jobs.length === 1 ? '' : 's'}, what the server did and when${faultWords}`,
     jobs,
+    ...(faults.length ? { faults } : {}),
     ...(Object.keys(expect).length ? { expect } : {}),
     latencyBoundMs: 5_000,
     recoveryBoundMs: 10_000,
     // Long enough for the recorded work three times over, whatever faults add.
     maxRunMs: Math.max(30_000, Math.ceil(end * 3) + 20_000),
-    transports: ['memory', 'network'],
+    // A partition is Toxiproxy's: it needs the network transport.
+    transports: network ? ['network'] : ['memory', 'network'],
+    ...(profile.name ? { comfyui: profile.name } : {}),
     script,
   };
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     throw new RecordingImportError('CC_ERR_NOT_A_RECORDING', `the scenario made from the trace is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return { scenario: parsed.data, input, warnings };
+  return { scenario: parsed.data, input, warnings, timelines, evidence, profile, origin };
+}
+
+/**
+ * A prompt that repeats an earlier one of the same client (same graph) that the server lost or
+ * never ended is the client's retry, not a new job of its user (two jobs of one graph that both
+ * ended stay two jobs).
+ */
+function markResubmissions(timelines: PromptTimeline[]): void {
+  for (const p of timelines) {
+    const same = JSON.stringify(p.prompt);
+    const earlier = timelines.find((q) => q.index < p.index && q.resubmitOf === undefined && q.clientId === p.clientId && JSON.stringify(q.prompt) === same && (q.outcome === 'lost' || q.outcome === 'unknown'));
+    if (earlier) p.resubmitOf = earlier.index;
+  }
 }
 
 /** Reads a recorded trace file and builds its scenario. */
@@ -259,8 +182,17 @@ export function importRecording(path: string, options: Omit<ImportOptions, 'sour
   return imported;
 }
 
-/** The scenario as YAML, one line per frame and per node so a recording reads like a script. */
-export function scenarioToYaml(input: ScenarioInput): string {
+/** What the import knows about the scenario beyond the scenario itself: written as comments. */
+export type ImportNotes = Pick<ImportedRecording, 'evidence' | 'profile' | 'timelines'>;
+
+const comment = (lines: readonly string[]) => lines.map((l) => ` ${l}`).join('\n');
+
+/**
+ * The scenario as YAML, one line per frame and per node so a recording reads like a script; with
+ * `notes`, each inferred fault carries its evidence in a comment above it, and so do `comfyui` and
+ * what the recording could not tell.
+ */
+export function scenarioToYaml(input: ScenarioInput, notes?: ImportNotes): string {
   const doc = new Document(input);
   const flowItems = (path: Array<string | number>) => {
     const node = doc.getIn(path, true);
@@ -269,6 +201,27 @@ export function scenarioToYaml(input: ScenarioInput): string {
   };
   input.jobs.forEach((_, i) => flowItems(['jobs', i, 'prompt']));
   (input.script ?? []).forEach((_, i) => flowItems(['script', i, 'frames']));
+  (input.faults ?? []).forEach((_, i) => flowItems(['faults', i]));
+  if (notes) {
+    const keyComment = (key: string, lines: string[]) => {
+      const pair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+      if (pair && isScalar(pair.key) && lines.length) pair.key.commentBefore = comment(lines);
+    };
+    notes.evidence.faults.forEach((f, i) => {
+      const node = doc.getIn(['faults', i], true);
+      if (isMap(node)) node.commentBefore = comment(f.evidence);
+    });
+    const unknown = notes.evidence.undetermined.map((u) => `not inferred: ${u}`);
+    if (notes.evidence.faults.length || unknown.length) keyComment('faults', ['faults from the recording\'s evidence (comfy-chaos import --explain shows the timeline)', ...unknown]);
+    else keyComment('script', ['no fault inferred: the recording shows no drop, refusal or failed request', ...unknown]);
+    keyComment('comfyui', notes.profile.evidence);
+    notes.timelines.forEach((p, i) => {
+      const rebuilt = p.entries.filter((e) => e.source === 'server').map((e) => `server only: ${e.what}`);
+      const bad = notes.evidence.malformedFrames.filter((m) => m.includes(`prompt ${p.index} `));
+      const node = doc.getIn(['script', i], true);
+      if (isMap(node) && (rebuilt.length || bad.length)) node.commentBefore = comment([`prompt ${p.index}: ${p.outcome} on the server`, ...rebuilt, ...bad]);
+    });
+  }
   return `# made by comfy-chaos import; run it with: comfy-chaos run --scenario <this file> --client ...\n${doc.toString({ lineWidth: 0 })}`;
 }
 

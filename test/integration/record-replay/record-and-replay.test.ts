@@ -87,7 +87,10 @@ describe('comfy-chaos import: a recording becomes a scenario with a script', () 
     expect(scenario.jobs[0]!.submitAtMs).toBeLessThan(2_000);
     const [script] = scenario.script!;
     expect(script).toMatchObject({ outcome: 'success', history: { outputs: { '2': { text: ['recorded'] } } } });
-    const types = script!.frames.map((f) => ('message' in f ? f.message.type : 'binary'));
+    const types = script!.frames.map((f) => ('message' in f ? f.message.type : 'text' in f ? (JSON.parse(f.text) as { type: string }).type : 'binary'));
+    // Every frame the client received is its recorded text, byte for byte.
+    const sent = recording.flatMap((e) => (e.kind === 'ws_send' && 'text' in e.frame && e.promptId === script!.promptId && e.msgType !== 'executing' ? [e.frame.text] : []));
+    expect(script!.frames.flatMap((f) => ('text' in f && !f.text.includes('"executing"') ? [f.text] : []))).toEqual(sent);
     expect(types[0]).toBe('execution_start');
     expect(types.at(-1)).toBe('execution_success');
     expect(types.filter((t) => t === 'progress')).toHaveLength(10);

@@ -84,7 +84,7 @@ describe('RecordingProxy', () => {
     expect(post.request!.endsWith('…')).toBe(true);
   });
 
-  it('answers 502 naming the upstream when it cannot be reached, and notes it in the trace', async () => {
+  it('answers 502 naming the upstream when it cannot be reached, and traces it as an HTTP event with the reason and timing', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as { port: number }).port;
@@ -97,7 +97,19 @@ describe('RecordingProxy', () => {
     const res = await fetch(`${url}/queue`);
     expect(res.status).toBe(502);
     expect(await res.text()).toMatch(new RegExp(`^comfy-chaos record: upstream http://127.0.0.1:${port} unreachable: .*ECONNREFUSED`));
-    expect(of(proxy.events, 'note').at(-1)!.message).toMatch(/^upstream error on GET \/queue: unreachable/);
+    const [event] = of(proxy.events, 'http');
+    expect(event).toMatchObject({ method: 'GET', path: '/queue', status: 502, response: expect.stringMatching(/^comfy-chaos record: upstream/) });
+    expect(event!.fault).toMatch(/^record: upstream unreachable after \d+ ms: .*ECONNREFUSED/);
+    // A WebSocket upgrade that cannot reach the upstream is a refused upgrade, with the reason beside it.
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/ws?clientId=c9`);
+    const status = await new Promise<number>((resolve) => {
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(502);
+    await until(() => of(proxy.events, 'ws_refused').length > 0);
+    expect(of(proxy.events, 'ws_refused')).toEqual([expect.objectContaining({ status: 502, clientId: 'c9' })]);
+    expect(of(proxy.events, 'note').at(-1)!.message).toMatch(/^record: upstream WebSocket \/ws unreachable after \d+ ms: .*ECONNREFUSED.* \(answered 502\)$/);
   });
 
   it('refuses a bad upstream at construction, naming it', () => {
