@@ -1,5 +1,5 @@
 import { isFolderType } from '../files/file-store.ts';
-import { checkpointNames } from '../nodes/catalogue.ts';
+import { modelFilesIn } from '../nodes/model-loader-nodes.ts';
 import type { SimulatorCore } from '../simulator-core.ts';
 import { route, type Route } from './comfy-routes.ts';
 import { modelFolders } from './info-routes.ts';
@@ -31,10 +31,8 @@ function folderPaths(): Record<string, string[]> {
   return paths;
 }
 
-/** The files of a model folder as `/experiment/models/{folder}` lists them (the catalogue's checkpoints). */
-function modelFiles(folder: string): string[] {
-  return folder === 'checkpoints' ? [...checkpointNames] : [];
-}
+/** The files of a model folder of the simulated install. */
+const modelFiles = modelFilesIn;
 
 function lastSegment(request: SimRequest, prefix: string): string | undefined {
   const rest = request.path.slice(prefix.length);
@@ -53,6 +51,13 @@ export const frontendInfoRoutes: Route[] = [
   // No custom nodes: no translations to merge and no custom-node example workflows.
   route.get('/i18n', () => jsonResponse({})),
   route.get('/workflow_templates', () => jsonResponse({})),
+  // Subgraph blueprints (app/subgraph_manager.py): none without custom nodes or blueprint files.
+  route.get('/global_subgraphs', () => jsonResponse({})),
+  // Node replacement suggestions (app/node_replacement... in current ComfyUI, after 0.3.64): none.
+  // Gated on the jobs API, the other post-0.3.64 addition the profiles know about, until the profile schema has a field of its own.
+  route.get('/node_replacements', (_r, _p, core) => (core.profile.jobsApi ? jsonResponse({}) : undefined)),
+  // The logo map of newer comfyui-workflow-templates packages; no templates, no logos.
+  route.get('/templates/index_logo.json', () => jsonResponse({})),
   // The comfyui-workflow-templates package is not simulated: an empty template index.
   route.get('/templates/index.json', () => jsonResponse([])),
   route.get('/experiment/models', () =>

@@ -1,6 +1,7 @@
 import type { ComfyuiProfile, ObjectInfoEntry, SystemStatsReply } from '../../protocol/index.ts';
 import type { FileStore } from '../files/file-store.ts';
-import { checkpointNames, nodeCatalogue, type NodeCatalogue } from '../nodes/catalogue.ts';
+import { nodeCatalogue, type NodeCatalogue } from '../nodes/catalogue.ts';
+import { modelFilesIn } from '../nodes/model-loader-nodes.ts';
 import { contentTypeFor, REASON_HEADER } from './file-routes.ts';
 import { jsonResponse, type SimRequest, type SimResponse } from './types.ts';
 
@@ -131,5 +132,5 @@ export function readModels(req: SimRequest): SimResponse {
   if (!folder || !(modelFolders as readonly string[]).includes(folder)) {
     return { status: 404, headers: { [REASON_HEADER]: `no model folder "${folder ?? ''}"` }, body: '' };
   }
-  return jsonResponse(folder === 'checkpoints' ? [...checkpointNames] : []);
+  return jsonResponse(modelFilesIn(folder));
 }

@@ -1,4 +1,5 @@
 import type { ObjectInfoEntry } from '../../protocol/index.ts';
+import { modelLoaderNodes } from './model-loader-nodes.ts';
 
 /**
  * The node classes the simulator knows: each is the `/object_info` entry a real ComfyUI 0.3.64
@@ -311,6 +312,8 @@ export const nodeCatalogue: NodeCatalogue = {
     output: ['*'],
     outputNames: ['value'],
   }, { durationMs: 0, durationInput: 'duration_ms', progress: { stepsInput: 'steps' } }),
+  // The loaders and latents of the official frontend's newer default graphs (issue 17).
+  ...modelLoaderNodes,
 };
 
 /** Where an input is declared: its spec and whether it is required. */

@@ -138,3 +138,16 @@ describe('frontend info routes', () => {
     expect((await call(sim, 'GET', '/view_metadata/checkpoints?filename=x.ckpt')).status).toBe(404);
   });
 });
+
+describe('model loaders of the frontends default graphs', () => {
+  it('list the simulated files, and the checkpoints equal the catalogue list', async () => {
+    const { checkpointNames, nodeCatalogue } = await import('../../../src/simulator/nodes/catalogue.ts');
+    const { simulatedModelFiles } = await import('../../../src/simulator/nodes/model-loader-nodes.ts');
+    expect(simulatedModelFiles.checkpoints).toEqual([...checkpointNames]);
+    for (const name of ['UNETLoader', 'CLIPLoader', 'VAELoader', 'EmptySD3LatentImage', 'ModelSamplingAuraFlow']) expect(nodeCatalogue[name]).toBeDefined();
+    const sim = simulator();
+    expect(json(await call(sim, 'GET', '/models/diffusion_models'))).toEqual(['z_image_turbo_bf16.safetensors']);
+    const info = json(await call(sim, 'GET', '/object_info/CLIPLoader')) as Record<string, { input: { required: Record<string, unknown[]> } }>;
+    expect(info.CLIPLoader.input.required.type[0]).toContain('lumina2');
+  });
+});
