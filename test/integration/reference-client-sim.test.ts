@@ -294,7 +294,7 @@ describe('reference client on the simulator (network transport, real sockets)', 
     }
     const code = await runReferenceDriver({ input: input(), output, env: { COMFY_URL: url }, clientOptions: fast });
     expect(code).toBe(0);
-    expect(lines[0]).toEqual({ type: 'ready' });
+    expect(lines[0]).toEqual({ type: 'ready', capabilities: { servers: 64, windows: 1024, cancel: true, base_path: true } });
     expect(lines.map((l) => l.type).filter((t) => t !== 'progress' && t !== 'log')).toEqual(['ready', 'submitted', 'completed']);
     expect(lines.find((l) => l.type === 'completed')).toMatchObject({ id: 'j1', outputs: { '2': expect.anything() } });
   });

@@ -210,7 +210,7 @@ describe.each<TransportKind>(['memory', 'network'])('HTTP faults on the %s trans
   it('fires on the n-th request and delays or hangs requests', async () => {
     fx = await startSim(kind, {
       faults: [
-        { type: 'http_status', path: '/prompt', method: 'GET', status: 429, at: { on: 'request', path: '/prompt', method: 'GET', occurrence: 2 } } as FaultInput,
+        { type: 'http_status', path: '/prompt', status: 429, at: { on: 'request', path: '/prompt', occurrence: 2 } },
         { type: 'http_hang', path: '/queue', at: { on: 'time', afterMs: 0 } },
       ],
     });
