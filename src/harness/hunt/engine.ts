@@ -68,6 +68,8 @@ export interface HuntBug {
   seen: number;
   /** The distinct sets of broken invariants among them (two symptoms of one bug). */
   variants: string[];
+  /** The fault types of the schedules that showed it. */
+  kinds: string[];
   first: HuntRun;
   /** The smallest failing case found so far (the first one until shrinking finds smaller). */
   shrunk: HuntRun;
@@ -195,6 +197,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
         // Two first failures that shrink to one signature are one bug: fold the later one in.
         other.seen += bug.seen;
         for (const v of bug.variants) if (!other.variants.includes(v)) other.variants.push(v);
+        for (const k of bug.kinds) if (!other.kinds.includes(k)) other.kinds.push(k);
         bugs.splice(bugs.indexOf(bug), 1);
         byKey.set(bug.signature.key, other);
         return;
@@ -216,6 +219,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       known.seen++;
       const variant = sig.invariants.join('+');
       if (variant && !known.variants.includes(variant)) known.variants.push(variant);
+      for (const f of run.case.faults) if (!known.kinds.includes(f.type)) known.kinds.push(f.type);
       return;
     }
     const id = bugs.length + 1;
@@ -228,6 +232,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       foundAfter: scenarios,
       seen: 1,
       variants: [sig.invariants.join('+')],
+      kinds: [...new Set(run.case.faults.map((f) => f.type))],
       first: run,
       shrunk: run,
       shrinkRuns: 0,

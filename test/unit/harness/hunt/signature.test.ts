@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Fault, TraceEvent } from '../../../../src/protocol/index.ts';
+import type { Finding, ScenarioResult } from '../../../../src/harness/result.ts';
+import { sameBug, signatureOf, summaryOf } from '../../../../src/harness/hunt/index.ts';
+
+const terminate: Fault = { type: 'terminate', at: { on: 'message', when: 'after', type: 'progress', prompt: 1, occurrence: 2 } } as Fault;
+const restart: Fault = { type: 'restart', downMs: 500, loseState: true, at: { on: 'prompt', event: 'started', prompt: 1, occurrence: 1 } } as Fault;
+const bom: Fault = { type: 'bom', frames: 60, at: { on: 'prompt', event: 'started', prompt: 1, occurrence: 1 } } as Fault;
+
+function result(findings: Partial<Finding>[], trace: Partial<TraceEvent>[]): ScenarioResult {
+  return {
+    verdict: 'fail',
+    findings: findings.map((f) => ({ invariant: 'no-lost-completion', message: 'm', evidence: [], ...f })) as Finding[],
+    trace: trace.map((e, i) => ({ seq: i + 1, t: i, ...e })) as TraceEvent[],
+  } as unknown as ScenarioResult;
+}
+
+const fired = (type: string, seq: number) => ({ seq, kind: 'fault', fault: type, faultType: type }) as unknown as TraceEvent;
+
+describe('signatureOf', () => {
+  it('names the invariants broken, the family of the faults the findings cite, and the phase', () => {
+    const r = result([{ invariant: 'exactly-once', evidence: [1] }, { invariant: 'no-phantom', informational: true, evidence: [2] }], [fired('terminate', 1), fired('bom', 2)]);
+    const s = signatureOf(r, [terminate, bom]);
+    expect(s.invariants).toEqual(['exactly-once']);
+    expect(s.families).toEqual(['connection lost']);
+    expect(s.phases).toEqual(['mid-progress']);
+    expect(s.symptom).toEqual({ kind: 'duplicate' });
+    expect(summaryOf(s, 1)).toBe('reports a job twice after connection lost mid-progress [exactly-once] (1 fault)');
+  });
+
+  it('a crash is its exit code and first stderr line, with ids and numbers left out', () => {
+    const exit = (line: string) => ({ kind: 'client', event: { type: 'client_exit', code: 1, signal: null, stderr: ['', line] } }) as unknown as TraceEvent;
+    const a = signatureOf(result([{ invariant: 'no-hang' }], [exit('TypeError: cannot read 3 of prompt 0b6c2a1e-1111-4222-8333-944455556666')]), []);
+    const b = signatureOf(result([{ invariant: 'no-hang' }], [exit('TypeError: cannot read 7 of prompt 9f00aa00-1111-4222-8333-944455556666')]), []);
+    expect(a.symptom).toEqual({ kind: 'crash', exit: 'exit 1', stderr: 'TypeError: cannot read N of prompt <id>' });
+    expect(a.key).toBe(b.key);
+    expect(summaryOf(a, 0)).toMatch(/^crashes \(exit 1: TypeError.*with no fault at all/);
+  });
+
+  it('leaves out what the baseline already breaks', () => {
+    const r = result([{ invariant: 'right-outputs' }, { invariant: 'no-hang', evidence: [1] }], [fired('bom', 1)]);
+    expect(signatureOf(r, [bom], ['right-outputs']).invariants).toEqual(['no-hang']);
+    expect(signatureOf(result([{ invariant: 'right-outputs' }], []), [], ['right-outputs']).invariants).toEqual([]);
+  });
+});
+
+describe('sameBug', () => {
+  const sig = (invariants: string[], faults: Fault[], types: string[]) =>
+    signatureOf(result(invariants.map((invariant, i) => ({ invariant: invariant as Finding['invariant'], evidence: [i + 1] })), types.map((t, i) => fired(t, i + 1))), faults);
+
+  it('one bug: a terminate and a restart (one family), one invariant in common', () => {
+    expect(sameBug(sig(['exactly-once'], [terminate], ['terminate']), sig(['exactly-once', 'no-phantom'], [restart], ['restart', 'restart']))).toBe(true);
+  });
+
+  it('two bugs: another fault family, or no invariant in common', () => {
+    expect(sameBug(sig(['no-hang'], [terminate], ['terminate']), sig(['no-hang'], [bom], ['bom']))).toBe(false);
+    expect(sameBug(sig(['no-hang'], [terminate], ['terminate']), sig(['no-phantom'], [terminate], ['terminate']))).toBe(false);
+  });
+});
