@@ -17,12 +17,12 @@ export interface HuntCase {
 }
 
 /** Timings of hunt scenarios: short, so a network run takes seconds (issue 15, "fast on the network"). */
-export const huntBounds = { latencyBoundMs: 5_000, recoveryBoundMs: 8_000, maxRunMs: 25_000 } as const;
+export const huntBounds = { latencyBoundMs: 5_000, recoveryBoundMs: 5_000, maxRunMs: 25_000 } as const;
 
 /**
  * The plain job of the hunt: two 64x64 image jobs (EmptyImage -> SimSleep -> SaveImage, a real
  * PNG), the first 400 ms of four progress steps, the second queued behind it (submitted at 50 ms)
- * and running 2 s, so that the queue is not empty soon after the first ends: a client must learn
+ * and running 1.2 s, so that the queue is not empty soon after the first ends: a client must learn
  * of the first job's end by itself. Every systematic fault is put at a phase of the first job
  * (phases.ts); the second gives a phase between two jobs.
  */
@@ -32,7 +32,7 @@ export function baselineWorkload(): Workload {
     expect: {},
     jobs: [
       { id: 'j1', prompt: imageGraph(400, 4, 'j1'), window: 'main', submitAtMs: 0 },
-      { id: 'j2', prompt: imageGraph(2_000, 8, 'j2'), window: 'main', submitAtMs: 50 },
+      { id: 'j2', prompt: imageGraph(1_200, 6, 'j2'), window: 'main', submitAtMs: 50 },
     ],
   };
 }

@@ -69,9 +69,12 @@ function instance(type: FaultType, at: Trigger, seed: number, path?: (typeof pat
   return f as Fault;
 }
 
+/** Connection faults first: they find most bugs (a lost socket, a restart, a deaf socket). */
+const layerOrder: readonly FaultLayer[] = ['connection', 'frame', 'http', 'network'];
+
 /** Every fault kind of the layers, once per path for HTTP faults: the singles' vocabulary. */
 function kinds(layers: readonly FaultLayer[]): { type: FaultType; path?: (typeof paths)[number] }[] {
-  return layers.flatMap((l) => faultTypesByLayer[l]).flatMap((type) => (pathFaults.has(type) ? paths.map((path) => ({ type, path })) : [{ type }]));
+  return layerOrder.filter((l) => layers.includes(l)).flatMap((l) => faultTypesByLayer[l]).flatMap((type) => (pathFaults.has(type) ? paths.map((path) => ({ type, path })) : [{ type }]));
 }
 
 /**
@@ -83,8 +86,13 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   const random = seededRandom(o.seed ^ 0x5eed);
   const vocabulary = kinds(o.layers);
   let n = 0;
-  for (const k of vocabulary) {
-    for (const phase of jobPhases) {
+  // Every kind once at mid-progress first, then every kind at each other phase: distinct bugs
+  // come early, and a kind the client hangs on does not hold up the others for seven phases.
+  const midProgress = jobPhases.findIndex((p) => p.name === 'mid-progress');
+  const phaseOrder = [midProgress, ...jobPhases.keys()].filter((p, i, all) => all.indexOf(p) === i);
+  for (const p of phaseOrder) {
+    const phase = jobPhases[p]!;
+    for (const k of vocabulary) {
       yield { origin: 'single', workload: baselineWorkload(), faults: [instance(k.type, phase.at, o.seed + n++, k.path)], runSeed: o.seed + n, phases: [phase.name] };
     }
   }

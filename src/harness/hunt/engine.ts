@@ -20,7 +20,7 @@ export interface HuntOptions {
   seed?: number;
   /** Real time the search may take, in ms; shrinking stops then too [default 60 s] */
   maxTimeMs?: number;
-  /** Scenarios run at once [default 2 on memory, 6 on network] */
+  /** Scenarios run at once [default 2 on memory, 8 on network: out-of-process clients mostly wait] */
   concurrency?: number;
   toxiproxy?: AcquiredToxiproxy | SkippedToxiproxy;
   comfyui?: ComfyuiProfile;
@@ -93,7 +93,14 @@ export interface HuntReport {
   /** Runs that ended `harness-error`: our bugs, never the client's. */
   harnessErrors: HuntRun[];
   /** What the search covered: cases per stage, verdicts, fault kinds run. */
-  coverage: { byStage: Partial<Record<CaseOrigin, number>>; verdicts: Partial<Record<Verdict, number>>; faultKinds: string[]; phases: string[] };
+  coverage: {
+    byStage: Partial<Record<CaseOrigin, number>>;
+    verdicts: Partial<Record<Verdict, number>>;
+    faultKinds: string[];
+    phases: string[];
+    /** Single-fault cases not run because their fault type had already failed twice into known bugs. */
+    pruned: number;
+  };
   /** Stopped by the time limit (or `maxScenarios`) rather than by running out of cases or `first`. */
   interrupted: boolean;
 }
@@ -114,7 +121,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   const clientSpec = options.clientSpec ?? options.client.spec ?? options.client.name;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const maxTimeMs = options.maxTimeMs ?? 60_000;
-  const slots = new Slots(options.concurrency ?? (transport === 'memory' ? 2 : 6));
+  const slots = new Slots(options.concurrency ?? (transport === 'memory' ? 2 : 8));
   const layers = layersFor(transport, options.toxiproxy);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -122,7 +129,9 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   const bugs: HuntBug[] = [];
   const byKey = new Map<string, HuntBug>();
   const harnessErrors: HuntRun[] = [];
-  const coverage: HuntReport['coverage'] = { byStage: {}, verdicts: {}, faultKinds: [], phases: [] };
+  const coverage: HuntReport['coverage'] = { byStage: {}, verdicts: {}, faultKinds: [], phases: [], pruned: 0 };
+  /** Single-fault failures per fault type that found no new bug: past two, its other phases are skipped. */
+  const knownFailures = new Map<string, number>();
   const kinds = new Set<string>();
   const phases = new Set<string>();
   const shrinks = new Set<Promise<void>>();
@@ -216,6 +225,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
     // Everything it broke the baseline breaks too: bug 1 explains it.
     const known = sig.invariants.length === 0 ? bugs[0] : bucketOf(sig);
     if (known) {
+      if (run.case.origin === 'single') for (const f of run.case.faults) knownFailures.set(f.type, (knownFailures.get(f.type) ?? 0) + 1);
       known.seen++;
       const variant = sig.invariants.join('+');
       if (variant && !known.variants.includes(variant)) known.variants.push(variant);
@@ -262,6 +272,11 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   for (const c of cases) {
     if (timeUp() || stop || !budgetLeft() || (options.first && bugs.length > 0)) break;
     stage = c.origin;
+    // A fault type that failed twice more into known bugs has shown what it shows; a client that hangs on it would cost seconds a phase.
+    if (c.origin === 'single' && (knownFailures.get(c.faults[0]!.type) ?? 0) >= 2) {
+      coverage.pruned++;
+      continue;
+    }
     await slots.acquire('normal');
     if (timeUp() || stop) {
       slots.release();
