@@ -69,6 +69,16 @@ function normalise(line: string): string {
     .slice(0, 160);
 }
 
+/**
+ * The line of a crash's stderr that names the error: a Python traceback's last line, Node's
+ * `TypeError: ...` after the source excerpt; else the first line. The stderr kept is a tail, so
+ * its first line may be anywhere in a traceback (`File ".../_core.py", line 12`).
+ */
+function errorLine(lines: string[]): string | undefined {
+  const named = lines.filter((l) => /^([A-Za-z_][\w.]*)?(Error|Exception|Interrupt|Exit)\b[^(]*(:|$)/.test(l) || /^Uncaught\b/.test(l));
+  return named.at(-1) ?? lines[0];
+}
+
 function symptomOf(result: ScenarioResult, invariants: string[]): Symptom {
   for (const e of result.trace) {
     if (e.kind !== 'client') continue;
@@ -77,7 +87,7 @@ function symptomOf(result: ScenarioResult, invariants: string[]): Symptom {
     const code = ev.code;
     const signal = ev.signal;
     if (code === 0 || (code == null && (signal == null || signal === 'SIGTERM'))) continue;
-    const stderr = (Array.isArray(ev.stderr) ? ev.stderr.map(String) : String(ev.stderr ?? '').split('\n')).map((l) => l.trim()).find(Boolean);
+    const stderr = errorLine((Array.isArray(ev.stderr) ? ev.stderr.map(String) : String(ev.stderr ?? '').split('\n')).map((l) => l.trim()).filter(Boolean));
     return { kind: 'crash', exit: code != null ? `exit ${String(code)}` : `signal ${String(signal)}`, ...(stderr ? { stderr: normalise(stderr) } : {}) };
   }
   if (invariants.includes('no-hang')) return { kind: 'hang' };

@@ -35,6 +35,15 @@ describe('signatureOf', () => {
     expect(a.symptom).toEqual({ kind: 'crash', exit: 'exit 1', stderr: 'TypeError: cannot read N of prompt <id>' });
     expect(a.key).toBe(b.key);
     expect(summaryOf(a, 0)).toMatch(/^crashes \(exit 1: TypeError.*with no fault at all/);
+    // A Python traceback is named by its last line, wherever the kept tail of stderr starts.
+    const py = signatureOf(result([{ invariant: 'no-hang' }], [exit('File "/x/_core.py", line 12, in recv')]), []);
+    const tb = (lines: string[]) => ({ kind: 'client', event: { type: 'client_exit', code: 1, signal: null, stderr: lines } }) as unknown as TraceEvent;
+    const closed = 'websocket._exceptions.WebSocketConnectionClosedException: Connection to remote host was lost.';
+    const c = signatureOf(result([{ invariant: 'no-hang' }], [tb(['Traceback (most recent call last):', '  File "a.py", line 3', closed])]), []);
+    const d = signatureOf(result([{ invariant: 'no-hang' }], [tb(['  File "/x/_core.py", line 9, in recv', closed])]), []);
+    expect(c.symptom.stderr).toBe(closed);
+    expect(c.key).toBe(d.key);
+    expect(py.symptom.stderr).toBe('File "/x/_core.py", line N, in recv');
   });
 
   it('leaves out what the baseline already breaks', () => {
