@@ -19,7 +19,7 @@ const known: Array<{ match: RegExp; label: string; about: string }> = [
   {
     match: /comfy-ui-client\/driver\.mjs/,
     label: 'comfy-ui-client 0.1.2',
-    about: 'the npm package, unmodified, through its public API (getImages); it keeps only `images` outputs, and most catalogue jobs output text, so right-outputs comes first where nothing worse happened',
+    about: 'the npm package, unmodified, through its public API (getImages); it keeps only `images` outputs, so the few catalogue jobs that output text fail right-outputs where nothing worse happened',
   },
   { match: /third-party\/comfy-toolkit\//, label: 'comfy-toolkit 0.1.0', about: 'the PyPI package, unmodified, through submit_and_track: WebSocket opened before the POST, /history retries after the end, a /history read on every receive timeout (clients/third-party/comfy-toolkit)' },
   { match: /third-party\/comfyapi\//, label: 'comfyapi 2.0.1', about: 'the PyPI package, unmodified: submit_workflow, then wait_for_finish polls /history every 3 s until an output image exists (clients/third-party/comfyapi)' },
