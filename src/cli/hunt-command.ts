@@ -110,6 +110,7 @@ export function registerHunt(program: Command): void {
         progress.end();
         if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
       }
+      if (report.unrunnable) throw new UsageError(`nothing to hunt: the plain job was skipped: ${report.unrunnable}`);
       const command = `comfy-chaos hunt ${process.argv.slice(3).join(' ')}`.trim();
       writeHuntOutput(out, report, command);
       for (const line of formatHuntReport(report)) process.stdout.write(`${line}\n`);

@@ -103,6 +103,8 @@ export interface HuntReport {
   };
   /** Stopped by the time limit (or `maxScenarios`) rather than by running out of cases or `first`. */
   interrupted: boolean;
+  /** Why nothing was hunted: every baseline run was skipped (a transport or capability the client lacks). */
+  unrunnable?: string;
 }
 
 /** Network faults only where Toxiproxy can apply them. */
@@ -262,9 +264,11 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   );
   for (const run of baselineRuns) consider(run);
   if (bugs[0]) baselineInvariants = bugs[0].signature.invariants;
+  const unrunnable = baselineRuns.every((r) => r.result.verdict === 'skipped') ? baselineRuns[0]?.result.reason ?? 'skipped' : undefined;
 
   // 2. Systematic, then random; skipping what the client's declared capabilities exclude.
   const cases = (function* () {
+    if (unrunnable) return;
     if (options.systematic !== false) yield* systematicCases({ layers, seed });
     yield* randomCases({ layers, seed, ...(options.client.capabilities ? { capabilities: options.client.capabilities } : {}) });
   })();
@@ -317,6 +321,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
     harnessErrors,
     coverage,
     interrupted,
+    ...(unrunnable ? { unrunnable } : {}),
   };
 }
 

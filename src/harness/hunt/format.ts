@@ -6,7 +6,7 @@ export function coverageLine(r: HuntReport): string {
   const parts = [`${s.baseline ?? 0} baseline`, `${s.single ?? 0} single-fault`, `${s.pair ?? 0} pairs`, `${s.random ?? 0} random`, `${s.shrink ?? 0} shrinking`];
   const v = Object.entries(r.coverage.verdicts).map(([k, n]) => `${n} ${k}`).join(', ');
   if (r.coverage.pruned) parts.push(`${r.coverage.pruned} single-fault skipped (their fault already showed its bug)`);
-  return `${parts.join(', ')}; ${r.coverage.faultKinds.length} fault kinds at ${r.coverage.phases.length} phases; verdicts: ${v}`;
+  return `${parts.join(', ')}; ${r.coverage.faultKinds.length} fault kinds at ${r.coverage.phases.length} phase${r.coverage.phases.length === 1 ? "" : "s"}; verdicts: ${v}`;
 }
 
 /**
