@@ -11,7 +11,7 @@ export function explainImport(imported: ImportedRecording): string {
   const at = (t: number) => `${String(Math.round(t - origin)).padStart(7)} ms`;
   const lines: string[] = [];
   for (const p of timelines) {
-    const job = p.resubmitOf !== undefined ? `the client's retry of prompt ${p.resubmitOf}` : `a job of window ${p.clientId ?? '(no client_id)'}`;
+    const job = p.resubmitOf !== undefined ? `the client's retry of prompt ${p.resubmitOf}` : `a job of client_id ${p.clientId ?? '(none)'}`;
     lines.push(`prompt ${p.index} ${p.promptId} (${job}): ${p.outcome} on the server${p.script ? '' : ', not scripted (the engine runs it)'}`);
     for (const e of [...p.entries].sort((a, b) => a.t - b.t)) lines.push(`  ${at(e.t)}  ${e.source === 'received' ? 'client got ' : 'server only'}  ${e.what}`);
   }

@@ -13,6 +13,7 @@ import {
   type HttpEvent,
   type RefusedEvent,
 } from './recorded-traffic.ts';
+import { RECORDING_STOPPING } from './recording-proxy.ts';
 
 /**
  * Faults from evidence (issue 16): what the recording shows went wrong, as faults of the scenario,
@@ -65,11 +66,10 @@ export function triggerAt(t: number, timelines: readonly PromptTimeline[], origi
 
 const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 
-/** The events after which the trace shows only the recording being stopped (its own 1001 closes). */
+/** Where the recording starts to stop (its own 1001 closes follow): the proxy's note, else the end. */
 function stopIndex(events: readonly TraceEvent[]): number {
-  let i = events.length;
-  while (i > 0 && (events[i - 1]!.kind === 'ws_close' || events[i - 1]!.kind === 'note')) i--;
-  return i;
+  const i = events.findIndex((e) => e.kind === 'note' && e.message.startsWith(RECORDING_STOPPING));
+  return i < 0 ? events.length : i;
 }
 
 export function inferFaults(events: readonly TraceEvent[], timelines: readonly PromptTimeline[], origin: number): FaultEvidence {
@@ -164,9 +164,30 @@ export function inferFaults(events: readonly TraceEvent[], timelines: readonly P
   const malformedFrames: string[] = [];
   for (const p of timelines) {
     for (const e of p.received) {
-      const reason = 'text' in e.frame ? malformedReason(e.frame.text) : null;
-      if (reason) malformedFrames.push(`line ${e.seq}: a frame of prompt ${p.index} (${e.msgType ?? messageOfText('text' in e.frame ? e.frame.text : '')?.type ?? 'no type'}) is ${reason}: kept in the script as recorded`);
+      const text = 'text' in e.frame ? e.frame.text : '';
+      const reason = malformedReason(text);
+      if (!reason) continue;
+      const type = messageOfText(text)?.type;
+      if (p.script) {
+        malformedFrames.push(`line ${e.seq}: a frame of prompt ${p.index} (${type ?? 'no type'}) is ${reason}: kept in the script as recorded`);
+        continue;
+      }
+      // No script (nothing says how the prompt ended): the engine runs it, and the frame comes back as the frame fault that makes it.
+      const fault = frameFaultFor(text, reason, type, p, e.seq);
+      if (fault) faults.push({ fault, evidence: [`line ${e.seq}: a frame of prompt ${p.index} (${type ?? 'no type'}) was ${reason}`, `prompt ${p.index} runs on the engine (the recording never shows how it ended): the frame is made again by this fault`] });
+      else undetermined.push(`line ${e.seq}: a frame of prompt ${p.index} was ${reason}, but which message it stood for is not known; it is not replayed`);
     }
   }
   return { faults, malformedFrames, undetermined };
+}
+
+/** The frame fault that turns the engine's frame into the recorded one, before the same message of the same prompt. */
+function frameFaultFor(text: string, reason: string, type: string | undefined, p: PromptTimeline, seq: number): FaultInput | undefined {
+  if (!type) return undefined;
+  const occurrence = p.received.filter((e) => e.seq <= seq && 'text' in e.frame && messageOfText(e.frame.text)?.type === type).length;
+  const at = { on: 'message', when: 'before', type, prompt: p.index, occurrence } as const;
+  if (text.startsWith('\uFEFF')) return { type: 'bom', at };
+  const brace = text.indexOf('{');
+  if (brace > 0 && reason.startsWith('text before')) return { type: 'garbage_prefix', garbage: text.slice(0, brace), at };
+  return undefined;
 }

@@ -115,7 +115,7 @@ export function scenarioFromRecording(events: readonly TraceEvent[], options: Im
   };
   const script: ScriptedPromptInput[] = [];
   const jobs: ScenarioInput['jobs'] = [];
-  const expect: Record<string, 'failed' | 'interrupted'> = {};
+  const expect: Record<string, 'failed' | 'interrupted' | 'lost'> = {};
   let end = 0;
   for (const p of timelines) {
     // Scripts match prompts by acceptance order: after one without a script, the rest run on the engine too.
@@ -126,7 +126,7 @@ export function scenarioFromRecording(events: readonly TraceEvent[], options: Im
     const id = `j${jobs.length + 1}`;
     jobs.push({ id, prompt: p.prompt as ScenarioInput['jobs'][number]['prompt'], window: windowOf(p.clientId), submitAtMs: Math.max(0, Math.round(p.acceptedAt - origin)) });
     const final = timelines.filter((q) => q.index === p.index || q.resubmitOf === p.index).at(-1)!;
-    if (final.outcome === 'error' || final.outcome === 'interrupted') expect[id] = final.outcome === 'error' ? 'failed' : 'interrupted';
+    if (final.outcome === 'error' || final.outcome === 'interrupted' || final.outcome === 'lost') expect[id] = final.outcome === 'error' ? 'failed' : final.outcome;
   }
   const evidence = inferFaults(events, timelines, origin);
   const profile = recordedProfile(events, timelines);
@@ -193,7 +193,8 @@ const comment = (lines: readonly string[]) => lines.map((l) => ` ${l}`).join('\n
  * what the recording could not tell.
  */
 export function scenarioToYaml(input: ScenarioInput, notes?: ImportNotes): string {
-  const doc = new Document(input);
+  // No anchors: a rebuilt frame shares its output with the history entry, and a reader wants both spelled out.
+  const doc = new Document(input, { aliasDuplicateObjects: false });
   const flowItems = (path: Array<string | number>) => {
     const node = doc.getIn(path, true);
     if (isSeq(node)) for (const item of node.items) if (isMap(item)) item.flow = true;

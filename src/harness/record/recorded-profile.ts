@@ -64,7 +64,13 @@ export function recordedProfile(events: readonly TraceEvent[], timelines: readon
     name = undefined;
   }
   if (name && version) evidence.push(`replayed as ComfyUI profile ${name}${name !== version ? ` (the closest profile not newer than ${version})` : ''}`);
-  if (!name && !version && !renamed.length) evidence.push('the recording does not say which ComfyUI it was (no /system_stats, no prompt_id sent): replayed on the baseline profile');
+  if (!name && !version && !renamed.length) {
+    evidence.push(
+      honoured.length
+        ? 'no /system_stats in the recording; a release that keeps the client\'s prompt_id: replayed on the baseline profile'
+        : 'the recording does not say which ComfyUI it was (no /system_stats, no prompt_id sent): replayed on the baseline profile',
+    );
+  }
   // The baseline needs no field: a scenario without `comfyui` runs on it.
   return { ...(name && name !== baselineProfile.name ? { name } : {}), evidence };
 }

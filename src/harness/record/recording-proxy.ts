@@ -53,6 +53,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 const WS_FORWARDED = ['cookie', 'authorization', 'origin', 'user-agent'];
 /** Starts the `fault` of an HTTP event (and the note of a refused upgrade) that the proxy answered itself because the upstream failed. */
 export const UPSTREAM_FAILURE = 'record: upstream';
+/** The note `close()` writes before it closes the sockets. */
+export const RECORDING_STOPPING = 'recording stopping:';
 /** Starts the note written when an upstream socket dropped without a close frame. */
 export const UPSTREAM_DROP = 'record: dropped';
 /** Frames larger than this are not parsed for their type (the regex below still finds it). */
@@ -148,6 +150,8 @@ export class RecordingProxy {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // What follows (1001 closes both ways) is the recording ending, not the server: import skips it.
+    this.trace.record({ kind: 'note', message: `${RECORDING_STOPPING} closing ${this.links.size} socket(s)` });
     const stopped = new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
     for (const socket of this.pendingUpgrades) socket.terminate();
     const links = [...this.links];
@@ -324,10 +328,21 @@ export class RecordingProxy {
     // The sid is the clientId when there is one; otherwise the server makes one up (seen in its `status`).
     this.trace.record({ kind: 'ws_connect', conn, clientId, sid: clientId ?? '' });
     let closed = false;
+    // Without a close frame, the 'close' events of the two sides can come in either order: the side
+    // whose TCP connection ended first is who closed (a client that died is not the server's drop).
+    let endedFirst: 'server' | 'client' | undefined;
+    for (const [side, ws] of [['client', client], ['server', upstream]] as const) {
+      const raw = (ws as unknown as { _socket?: Duplex })._socket;
+      raw?.once('end', () => (endedFirst ??= side));
+      raw?.once('close', () => (endedFirst ??= side));
+    }
     const closedBy = (by: 'server' | 'client', code: number) => {
       if (closed) return;
       closed = true;
-      this.trace.record({ kind: 'ws_close', conn, code, by });
+      const who = code === 1006 ? (endedFirst ?? by) : by;
+      this.trace.record({ kind: 'ws_close', conn, code, by: who });
+      // 1006 from the upstream: its TCP connection ended without a close frame (the network, or a server that died).
+      if (code === 1006 && who === 'server' && !this.closing) this.trace.record({ kind: 'note', message: `${UPSTREAM_DROP} conn ${conn}: the upstream connection ended without a close frame (1006): the network or the server` });
     };
     let open = 2;
     const oneClosed = () => {
@@ -347,8 +362,6 @@ export class RecordingProxy {
     for (const { data, isBinary } of early) fromServer(data, isBinary);
     upstream.on('close', (code, reason) => {
       closedBy('server', code);
-      // 1006: the upstream's TCP connection ended without a close frame (the network, or a server that died).
-      if (code === 1006 && !this.closing) this.trace.record({ kind: 'note', message: `${UPSTREAM_DROP} conn ${conn}: the upstream connection ended without a close frame (1006): the network or the server` });
       passClose(client, code, reason);
       oneClosed();
     });
