@@ -9,7 +9,7 @@ import { baselineWorkload, scenarioOf, sizeOf, type CaseOrigin, type HuntCase } 
 import { randomCases, systematicCases } from './coverage.ts';
 import { replayCommand } from './replay.ts';
 import { smallerCases } from './shrink.ts';
-import { sameBug as sameSignature, signatureOf, summaryOf, type Signature } from './signature.ts';
+import { explainedBy, sameBug as sameSignature, signatureOf, summaryOf, type Signature } from './signature.ts';
 import { Slots } from './slots.ts';
 
 export interface HuntOptions {
@@ -170,7 +170,10 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
 
   const signature = (run: HuntRun) => signatureOf(run.result, run.case.faults, baselineInvariants);
   /** The bug a failing run belongs to, if any. */
-  const bucketOf = (sig: Signature) => byKey.get(sig.key) ?? bugs.find((b) => sameSignature(b.signature, sig) || sameSignature(signature(b.shrunk), sig));
+  const bucketOf = (sig: Signature) =>
+    byKey.get(sig.key) ??
+    bugs.find((b) => sameSignature(b.signature, sig) || sameSignature(signature(b.shrunk), sig)) ??
+    (sig.families.length > 1 ? bugs.find((b) => explainedBy(b.signature, sig)) : undefined);
 
   const sameBug = (bug: HuntBug, run: HuntRun): boolean => {
     if (run.result.verdict !== 'fail') return false;

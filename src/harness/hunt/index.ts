@@ -3,7 +3,7 @@ export { hunt, replayFile, type HuntOptions, type HuntProgress, type HuntReport,
 export { baselineWorkload, scenarioOf, huntBounds, type HuntCase, type CaseOrigin } from './cases.ts';
 export { systematicCases, randomCases, seededRandom } from './coverage.ts';
 export { jobPhases, phaseOf } from './phases.ts';
-export { signatureOf, sameBug, faultFamily, summaryOf, type Signature, type Symptom } from './signature.ts';
+export { signatureOf, sameBug, explainedBy, faultFamily, summaryOf, type Signature, type Symptom } from './signature.ts';
 export { smallerCases } from './shrink.ts';
 export { replayCommand } from './replay.ts';
 export { writeHuntOutput, bugScenarioYaml, type BugRecord } from './output.ts';

@@ -127,6 +127,17 @@ export function sameBug(a: Signature, b: Signature): boolean {
   return a.invariants.some((i) => b.invariants.includes(i)) || (a.invariants.length === 0 && b.invariants.length === 0);
 }
 
+/**
+ * Whether `wider` is bug `known` seen with more faults around it: the same symptom, an invariant
+ * in common, and every fault family of `known` among its own (a lost socket plus an HTTP error
+ * that fails the way a lost socket alone does). Used before shrinking has told.
+ */
+export function explainedBy(known: Signature, wider: Signature): boolean {
+  if (known.symptom.kind !== wider.symptom.kind || known.symptom.exit !== wider.symptom.exit || known.symptom.stderr !== wider.symptom.stderr) return false;
+  if (!known.families.length || !known.families.every((f) => wider.families.includes(f))) return false;
+  return known.invariants.some((i) => wider.invariants.includes(i));
+}
+
 /** One line for a bug: `reports a lost job after a socket lost mid-progress (no-lost-completion)`. */
 export function summaryOf(s: Signature, faultCount: number): string {
   const what =

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fault, TraceEvent } from '../../../../src/protocol/index.ts';
 import type { Finding, ScenarioResult } from '../../../../src/harness/result.ts';
-import { sameBug, signatureOf, summaryOf } from '../../../../src/harness/hunt/index.ts';
+import { explainedBy, sameBug, signatureOf, summaryOf } from '../../../../src/harness/hunt/index.ts';
 
 const terminate: Fault = { type: 'terminate', at: { on: 'message', when: 'after', type: 'progress', prompt: 1, occurrence: 2 } } as Fault;
 const restart: Fault = { type: 'restart', downMs: 500, loseState: true, at: { on: 'prompt', event: 'started', prompt: 1, occurrence: 1 } } as Fault;
@@ -59,6 +59,15 @@ describe('sameBug', () => {
 
   it('one bug: a terminate and a restart (one family), one invariant in common', () => {
     expect(sameBug(sig(['exactly-once'], [terminate], ['terminate']), sig(['exactly-once', 'no-phantom'], [restart], ['restart', 'restart']))).toBe(true);
+  });
+
+  it('a known bug seen with one more fault around it is explained by it; a bug of a new family alone is not', () => {
+    const known = sig(['no-hang'], [terminate], ['terminate']);
+    const wider = sig(['no-hang', 'no-lost-completion'], [terminate, bom], ['terminate', 'bom']);
+    expect(sameBug(known, wider)).toBe(false);
+    expect(explainedBy(known, wider)).toBe(true);
+    expect(explainedBy(known, sig(['no-hang'], [bom], ['bom']))).toBe(false);
+    expect(explainedBy(sig(['no-hang'], [], []), wider)).toBe(false);
   });
 
   it('two bugs: another fault family, or no invariant in common', () => {
