@@ -181,7 +181,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
     if (sig.key === bug.signature.key || byKey.get(sig.key) === bug) return true;
     // Shrinking may lose a second symptom or a fault that fired but did not matter; it must keep
     // the symptom, one of the bug's invariants, and a fault unless the bug needed none.
-    return sig.symptom.kind === bug.signature.symptom.kind && sig.symptom.exit === bug.signature.symptom.exit && sig.invariants.some((i) => bug.signature.invariants.includes(i)) && (sig.families.length > 0 || bug.signature.families.length === 0);
+    return sig.symptom.kind === bug.signature.symptom.kind && sig.symptom.exit === bug.signature.symptom.exit && sig.symptom.error === bug.signature.symptom.error && sig.invariants.some((i) => bug.signature.invariants.includes(i)) && (sig.families.length > 0 || bug.signature.families.length === 0);
   };
 
   const shrink = async (bug: HuntBug): Promise<void> => {

@@ -8,6 +8,12 @@ export interface Symptom {
   /** A crash: the exit code (or signal) and the first line of stderr. */
   exit?: string;
   stderr?: string;
+  /**
+   * What a crash is compared by: the error's type when the line names one (`json.decoder.JSONDecodeError`,
+   * `SyntaxError`), else the line. A bare `json.loads` fails with a different message on each
+   * malformed frame; it is one bug.
+   */
+  error?: string;
 }
 
 /** What a failure is, for grouping: two failures with one key are one bug (issue 15, "many bugs"). */
@@ -88,7 +94,9 @@ function symptomOf(result: ScenarioResult, invariants: string[]): Symptom {
     const signal = ev.signal;
     if (code === 0 || (code == null && (signal == null || signal === 'SIGTERM'))) continue;
     const stderr = errorLine((Array.isArray(ev.stderr) ? ev.stderr.map(String) : String(ev.stderr ?? '').split('\n')).map((l) => l.trim()).filter(Boolean));
-    return { kind: 'crash', exit: code != null ? `exit ${String(code)}` : `signal ${String(signal)}`, ...(stderr ? { stderr: normalise(stderr) } : {}) };
+    const line = stderr === undefined ? undefined : normalise(stderr);
+    const error = line && (/^(?:Uncaught )?([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b/.exec(line)?.[1] ?? line);
+    return { kind: 'crash', exit: code != null ? `exit ${String(code)}` : `signal ${String(signal)}`, ...(line ? { stderr: line, error: error! } : {}) };
   }
   if (invariants.includes('no-hang')) return { kind: 'hang' };
   if (invariants.includes('exactly-once')) return { kind: 'duplicate' };
@@ -111,18 +119,18 @@ export function signatureOf(result: ScenarioResult, faults: readonly Fault[], ba
   const families = [...new Set(chosen.map((e) => faultFamily(e.faultType)))].sort();
   const phases = [...new Set(faults.filter((f) => chosen.some((e) => e.faultType === f.type)).map((f) => phaseOf(f.at)))];
   const symptom = symptomOf(result, invariants);
-  const key = JSON.stringify([invariants, families, symptom.kind, symptom.exit ?? '', symptom.stderr ?? '']);
+  const key = JSON.stringify([invariants, families, symptom.kind, symptom.exit ?? '', symptom.error ?? '']);
   return { invariants, families, symptom, phases, key };
 }
 
 /**
- * Whether two signatures are one bug: the same symptom (for a crash, the same exit and first
- * stderr line), the same fault families, and at least one broken invariant in common. A bug
+ * Whether two signatures are one bug: the same symptom (for a crash, the same exit and error
+ * type of its stderr), the same fault families, and at least one broken invariant in common. A bug
  * shows itself with more or fewer invariants from run to run (a duplicate that is also a
  * phantom); two symptoms of one bug are one bucket.
  */
 export function sameBug(a: Signature, b: Signature): boolean {
-  if (a.symptom.kind !== b.symptom.kind || a.symptom.exit !== b.symptom.exit || a.symptom.stderr !== b.symptom.stderr) return false;
+  if (a.symptom.kind !== b.symptom.kind || a.symptom.exit !== b.symptom.exit || a.symptom.error !== b.symptom.error) return false;
   if (a.families.join('+') !== b.families.join('+')) return false;
   return a.invariants.some((i) => b.invariants.includes(i)) || (a.invariants.length === 0 && b.invariants.length === 0);
 }
@@ -133,7 +141,7 @@ export function sameBug(a: Signature, b: Signature): boolean {
  * that fails the way a lost socket alone does). Used before shrinking has told.
  */
 export function explainedBy(known: Signature, wider: Signature): boolean {
-  if (known.symptom.kind !== wider.symptom.kind || known.symptom.exit !== wider.symptom.exit || known.symptom.stderr !== wider.symptom.stderr) return false;
+  if (known.symptom.kind !== wider.symptom.kind || known.symptom.exit !== wider.symptom.exit || known.symptom.error !== wider.symptom.error) return false;
   if (!known.families.length || !known.families.every((f) => wider.families.includes(f))) return false;
   return known.invariants.some((i) => wider.invariants.includes(i));
 }
@@ -142,7 +150,7 @@ export function explainedBy(known: Signature, wider: Signature): boolean {
 export function summaryOf(s: Signature, faultCount: number): string {
   const what =
     s.symptom.kind === 'crash'
-      ? `crashes (${s.symptom.exit}${s.symptom.stderr ? `: ${s.symptom.stderr}` : ''})`
+      ? `crashes (${s.symptom.exit}${s.symptom.error ? `: ${s.symptom.error}` : ''})`
       : s.symptom.kind === 'hang'
         ? 'hangs: a job is never reported'
         : s.symptom.kind === 'duplicate'

@@ -28,11 +28,11 @@ describe('signatureOf', () => {
     expect(summaryOf(s, 1)).toBe('reports a job twice after connection lost mid-progress [exactly-once] (1 fault)');
   });
 
-  it('a crash is its exit code and first stderr line, with ids and numbers left out', () => {
+  it('a crash is its exit code and the error of its stderr, with ids and numbers left out', () => {
     const exit = (line: string) => ({ kind: 'client', event: { type: 'client_exit', code: 1, signal: null, stderr: ['', line] } }) as unknown as TraceEvent;
     const a = signatureOf(result([{ invariant: 'no-hang' }], [exit('TypeError: cannot read 3 of prompt 0b6c2a1e-1111-4222-8333-944455556666')]), []);
     const b = signatureOf(result([{ invariant: 'no-hang' }], [exit('TypeError: cannot read 7 of prompt 9f00aa00-1111-4222-8333-944455556666')]), []);
-    expect(a.symptom).toEqual({ kind: 'crash', exit: 'exit 1', stderr: 'TypeError: cannot read N of prompt <id>' });
+    expect(a.symptom).toEqual({ kind: 'crash', exit: 'exit 1', stderr: 'TypeError: cannot read N of prompt <id>', error: 'TypeError' });
     expect(a.key).toBe(b.key);
     expect(summaryOf(a, 0)).toMatch(/^crashes \(exit 1: TypeError.*with no fault at all/);
     // A Python traceback is named by its last line, wherever the kept tail of stderr starts.
@@ -44,6 +44,10 @@ describe('signatureOf', () => {
     expect(c.symptom.stderr).toBe(closed);
     expect(c.key).toBe(d.key);
     expect(py.symptom.stderr).toBe('File "/x/_core.py", line N, in recv');
+    // One bare json.loads, two malformed frames, two messages: one bug.
+    const json = (m: string) => signatureOf(result([{ invariant: 'no-hang' }], [tb(['Traceback (most recent call last):', `json.decoder.JSONDecodeError: ${m}`])]), []);
+    expect(json('Expecting value: line 1 column 1 (char 0)').key).toBe(json("Expecting ',' delimiter: line 1 column 9 (char 8)").key);
+    expect(json('Expecting value').key).not.toBe(c.key);
   });
 
   it('leaves out what the baseline already breaks', () => {
