@@ -1,4 +1,5 @@
 import type { ComfyuiProfile } from '../../protocol/index.ts';
+import type { Route } from '../../simulator/http/comfy-routes.ts';
 import { scenario as scenarioSchema, type ScenarioInput } from '../../scenarios/scenario.ts';
 import type { FaultLayer } from '../../scenarios/arbitraries/index.ts';
 import type { ClientUnderTest } from '../adapters/client-under-test.ts';
@@ -36,6 +37,8 @@ export interface HuntOptions {
   systematic?: boolean;
   onProgress?: (p: HuntProgress) => void;
   onBug?: (bug: HuntBug) => void;
+  /** Routes every simulator tries first: for tests of the harness itself (RunScenarioOptions). */
+  simulatorRoutes?: Route[];
 }
 
 export interface HuntProgress {
@@ -154,6 +157,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       replay: '',
       ...(options.toxiproxy ? { toxiproxy: options.toxiproxy } : {}),
       ...(options.comfyui ? { comfyui: options.comfyui } : {}),
+      ...(options.simulatorRoutes ? { simulatorRoutes: options.simulatorRoutes } : {}),
     });
     scenarios++;
     coverage.byStage[c.origin] = (coverage.byStage[c.origin] ?? 0) + 1;

@@ -6,6 +6,7 @@ import { referenceClient } from '../../../src/harness/adapters/reference-adapter
 import type { ClientUnderTest } from '../../../src/harness/adapters/client-under-test.ts';
 import { hunt } from '../../../src/harness/hunt/index.ts';
 import { main } from '../../../src/cli/main.ts';
+import { route } from '../../../src/simulator/http/comfy-routes.ts';
 
 /** Buckets (issue 15): two bugs of one client are two, two faces of one bug are one; a clean client exits 0. */
 const out = mkdtempSync(join(tmpdir(), 'cc-hunt-buckets-'));
@@ -75,6 +76,17 @@ describe('hunt buckets', () => {
     const text = written.join('');
     expect(code, text).toBe(0);
     expect(text).toMatch(/no bug found in \d+ scenarios \(coverage: \d+ baseline, \d+ single-fault/);
+  });
+
+  it('a harness error is ours: kept apart, never a bug of the client', { timeout: 120_000 }, async () => {
+    // Every GET /queue throws inside the simulator: the runs that read it end harness-error.
+    const exploding = route.get('/queue', () => {
+      throw new Error('forced simulator bug (test)');
+    });
+    const report = await hunt({ client: referenceClient(), seed: 1, concurrency: 1, maxTimeMs: 100_000, maxScenarios: 40, simulatorRoutes: [exploding] });
+    expect(report.harnessErrors.length).toBeGreaterThan(0);
+    expect(report.harnessErrors[0]!.result.harnessError?.message).toMatch(/forced simulator bug/);
+    expect(report.bugs).toEqual([]);
   });
 
   it('usage errors exit 2 with the fix', async () => {
