@@ -2,7 +2,10 @@ import type { ObjectInfoEntry } from '../../protocol/index.ts';
 import type { InputSpec, NodeDefinition } from './catalogue.ts';
 
 /**
- * The core classes of the official frontend's default graphs beyond the classic SD1.5 graph:
+ * The model loaders the official frontend maps model folders to (1.27's `registerDefaults` in its
+ * modelToNode store dereferences each class's node definition and throws when one is missing, so
+ * every loader must be in `/object_info`), and the core classes of its default graphs beyond the
+ * classic SD1.5 graph:
  * 1.58.x opens on a Z-Image Turbo graph (UNETLoader, CLIPLoader with type lumina2, VAELoader,
  * EmptySD3LatentImage, ModelSamplingAuraFlow, KSampler, SaveImage), read in the frontend's
  * bundled `defaultGraph` (comfyui-frontend-package 1.58.1). Inputs as ComfyUI's nodes.py and
@@ -68,8 +71,50 @@ function entry(name: string, shape: Shape): ObjectInfoEntry {
 }
 
 const models = (folder: string): InputSpec => [modelFilesIn(folder)];
+const strength: InputSpec = ['FLOAT', { default: 1.0, min: -100.0, max: 100.0, step: 0.01 }];
+
+/** A loader of one model file: `input` (a COMBO of `folder`'s files) in, `output` out. */
+function loader(name: string, display: string, input: string, folder: string, output: string[], module?: string): NodeDefinition {
+  return {
+    info: entry(name, { display, category: 'loaders', required: { [input]: models(folder) }, output, ...(module ? { module } : {}) }),
+    sim: { durationMs: 300 },
+  };
+}
 
 export const modelLoaderNodes: Readonly<Record<string, NodeDefinition>> = {
+  ImageOnlyCheckpointLoader: {
+    info: entry('ImageOnlyCheckpointLoader', {
+      display: 'Image Only Checkpoint Loader (img2vid model)',
+      category: 'loaders/video_models',
+      module: 'comfy_extras.nodes_video_model',
+      required: { ckpt_name: models('checkpoints') },
+      output: ['MODEL', 'CLIP_VISION', 'VAE'],
+    }),
+    sim: { durationMs: 1500 },
+  },
+  LoraLoader: {
+    info: entry('LoraLoader', {
+      display: 'Load LoRA',
+      category: 'loaders',
+      required: { model: ['MODEL'], clip: ['CLIP'], lora_name: models('loras'), strength_model: strength, strength_clip: strength },
+      output: ['MODEL', 'CLIP'],
+    }),
+    sim: { durationMs: 300 },
+  },
+  LoraLoaderModelOnly: {
+    info: entry('LoraLoaderModelOnly', {
+      display: 'LoraLoaderModelOnly',
+      category: 'loaders',
+      required: { model: ['MODEL'], lora_name: models('loras'), strength_model: strength },
+      output: ['MODEL'],
+    }),
+    sim: { durationMs: 300 },
+  },
+  ControlNetLoader: loader('ControlNetLoader', 'Load ControlNet Model', 'control_net_name', 'controlnet', ['CONTROL_NET']),
+  UpscaleModelLoader: loader('UpscaleModelLoader', 'Load Upscale Model', 'model_name', 'upscale_models', ['UPSCALE_MODEL'], 'comfy_extras.nodes_upscale_model'),
+  StyleModelLoader: loader('StyleModelLoader', 'Load Style Model', 'style_model_name', 'style_models', ['STYLE_MODEL']),
+  GLIGENLoader: loader('GLIGENLoader', 'GLIGENLoader', 'gligen_name', 'gligen', ['GLIGEN']),
+  CLIPVisionLoader: loader('CLIPVisionLoader', 'Load CLIP Vision', 'clip_name', 'clip_vision', ['CLIP_VISION']),
   UNETLoader: {
     info: entry('UNETLoader', {
       display: 'Load Diffusion Model',
