@@ -29,6 +29,8 @@ export class ServerProgress {
     } else if (e.kind === 'fault') {
       const fault = this.faults.find((f) => f.type === e.faultType && describeFault(f) === e.fault);
       this.quietFrom = Math.max(this.quietFrom, e.t + (fault ? effectMs(fault) : 0));
+    } else if (e.kind === 'http' && e.fault) {
+      this.quietFrom = Math.max(this.quietFrom, e.t); // an answer a fault shaped: the fault still hurts
     } else if ((e.kind === 'note' && e.message === 'network healthy') || (e.kind === 'server' && e.event === 'restart_up')) {
       this.quietFrom = Math.max(this.quietFrom, e.t);
     }

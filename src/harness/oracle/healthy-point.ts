@@ -34,8 +34,9 @@ export function effectMs(f: Fault): number {
 }
 
 /**
- * The later of: the last `network healthy` note, the last `server restart_up`, and the end of
- * the effect of every fault that fired (matched to the scenario's schedule by its description).
+ * The later of: the last `network healthy` note, the last `server restart_up`, the last HTTP
+ * answer a fault shaped, and the end of the effect of every fault that fired (matched to the
+ * scenario's schedule by its description).
  */
 export function healthyPoint(trace: readonly TraceEvent[], scenario: Pick<Scenario, 'faults'>): HealthyPoint {
   let point: HealthyPoint = { t: 0, why: 'no fault' };
@@ -45,6 +46,9 @@ export function healthyPoint(trace: readonly TraceEvent[], scenario: Pick<Scenar
   for (const e of trace) {
     if (e.kind === 'note' && e.message.startsWith('network healthy')) later(e.t, e.seq, 'network healthy');
     else if (e.kind === 'server' && e.event === 'restart_up') later(e.t, e.seq, 'server back up after a restart');
+    // An HTTP fault with `times` hurts until its last shaped answer, however slowly the client
+    // polls: a 3 s poller meets the fourth of four 500s twelve seconds after the fault fired.
+    else if (e.kind === 'http' && e.fault) later(e.t, e.seq, `last answer shaped by fault "${e.fault}"`);
     else if (e.kind === 'fault') {
       const f = scenario.faults.find((s) => s.type === e.faultType && describeFault(s) === e.fault);
       const ms = f ? effectMs(f) : 0;
