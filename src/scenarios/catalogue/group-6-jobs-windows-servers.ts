@@ -54,7 +54,7 @@ export const group6JobsWindowsServers: ScenarioInput[] = [
     id: '6.5',
     name: 'cancel-pending-job',
     purpose: 'A job still waiting in the queue is cancelled: deleted on the server, reported interrupted, and the running job completes',
-    jobs: [sleepJob('j1', 1_500, 15), sleepJob('j2', 800, 8, { cancelAtMs: 500 })],
+    jobs: [sleepJob('j1', 1_500, 15), sleepJob('j2', 800, 8, { submitAtMs: 100, cancelAtMs: 500 })],
     expect: { j2: 'interrupted' },
     ...bounds,
   },
