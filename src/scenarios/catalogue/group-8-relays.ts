@@ -145,7 +145,7 @@ export const group8Relays: ScenarioInput[] = [
     name: 'relay-error-unseen',
     purpose: 'The upstream socket dies just before a job\'s execution_error: the user still learns it failed, and is refunded exactly once',
     jobs: [relayJob('alice-1', 'alice', 0, 6), failingRelayJob('bob-1', 'bob', 200)],
-    faults: [{ type: 'terminate', at: onMessage('execution_error', { prompt: 2 }) }],
+    faults: [{ type: 'terminate', at: onMessage('execution_error') }],
     expect: { 'bob-1': 'failed' },
     clientHints: hints,
     ...bounds,
