@@ -8,7 +8,7 @@
  * Writes reports/bench/hunt.json and reports/bench/hunt.md (the table, for the README). Toxiproxy
  * is acquired once for all clients (network faults when there is one).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFromSpec } from '../src/harness/client-spec.ts';
 import { hunt, type HuntReport } from '../src/harness/hunt/index.ts';
@@ -78,6 +78,13 @@ try {
   }
 } finally {
   if (toxiproxy.status === 'ready') await toxiproxy.dispose();
+}
+
+// With --only, the other clients' rows of the last run are kept (each row says when it was measured).
+const previous = join(reportDir, 'hunt.json');
+if (only && existsSync(previous)) {
+  const kept = (JSON.parse(readFileSync(previous, 'utf8')) as { rows: Row[] }).rows.filter((r) => !rows.some((n) => n.client === r.client));
+  rows.unshift(...kept);
 }
 
 const md = [
