@@ -213,6 +213,10 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
     }
     const lastSubmitMs = scenario.jobs.reduce((max, j) => Math.max(max, j.submitAtMs), 0);
     const runStart = clock.now();
+    // Quiet time counts from when the client is up, as the workload does: a relay that took 20 s
+    // to start on a loaded machine had "been quiet" for 20 s and its run ended 4 s after it got
+    // its first job (Spring, 8.1 and 8.14 in CI).
+    progress.quietFrom = Math.max(progress.quietFrom, trace.elapsed());
     const allSettled = () => unsettled.size === 0;
     const hopeless = () => clock.now() - runStart > lastSubmitMs && progress.doneFor(trace.elapsed(), scenario.recoveryBoundMs);
     // A harness-side error decides the verdict (harness-error): nothing more to wait for.
