@@ -80,9 +80,15 @@ export function acceptedPrompts(events: readonly TraceEvent[], warnings: string[
   return out;
 }
 
-/** The last history entry the server gave for the prompt, and whether a later answer showed it did not know the prompt at all. */
+/**
+ * The last history entry the server gave for the prompt, or when the server showed it no longer
+ * knew it: `GET /history/{id}` answers `{}` for an unknown, unfinished, evicted or lost prompt
+ * alike, so only "in neither `/history` nor `/queue`" (both asked, neither listing it) means lost.
+ */
 function serverAnswersOf(events: readonly TraceEvent[], promptId: string, after: number): { entry?: Record<string, unknown>; forgottenAt?: number } {
   let entry: Record<string, unknown> | undefined;
+  let notInHistory: number | undefined;
+  let notInQueue: number | undefined;
   let forgottenAt: number | undefined;
   for (const e of events) {
     if (e.kind !== 'http' || e.method !== 'GET' || e.status !== 200 || e.t < after) continue;
@@ -90,12 +96,13 @@ function serverAnswersOf(events: readonly TraceEvent[], promptId: string, after:
     if (!isRecord(reply)) continue;
     if (HISTORY_PATH.test(e.path)) {
       if (isRecord(reply[promptId])) entry = reply[promptId] as Record<string, unknown>;
-      else if (e.path.endsWith(`/${promptId}`) && !entry) forgottenAt ??= e.t;
-    } else if (QUEUE_PATH.test(e.path) && !entry) {
+      else if (e.path.endsWith(`/${promptId}`)) notInHistory = e.t;
+    } else if (QUEUE_PATH.test(e.path)) {
       const listed = JSON.stringify([reply.queue_running, reply.queue_pending]).includes(JSON.stringify(promptId));
-      if (listed) forgottenAt = undefined;
-      else if (forgottenAt === undefined) forgottenAt = e.t;
+      notInQueue = listed ? undefined : e.t;
+      if (listed) notInHistory = undefined; // still queued or running: an empty history said nothing
     }
+    if (forgottenAt === undefined && notInHistory !== undefined && notInQueue !== undefined) forgottenAt = Math.max(notInHistory, notInQueue);
   }
   return entry ? { entry } : forgottenAt !== undefined ? { forgottenAt } : {};
 }
