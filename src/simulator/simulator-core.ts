@@ -388,8 +388,10 @@ export class SimulatorCore {
       },
       phase: (event: ServerEvent) => this.injector.onServerEvent(event),
       reportInternalError: (where: string, error: unknown) => this.recordInternalError(where, error),
-      saveImage: (folder: 'output' | 'temp', prefix: string, seed: string) => {
-        const png = makePng({ width: 64, height: 64, seed });
+      saveImage: (folder: 'output' | 'temp', prefix: string, seed: string, size?: { width: number; height: number }) => {
+        // The size the graph asks for (issue 17), within what makePng draws (1..4096 px a side).
+        const side = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 64 : Math.min(4096, Math.max(1, Math.round(n))));
+        const png = makePng({ width: side(size?.width), height: side(size?.height), seed });
         try {
           const ref =
             folder === 'output'

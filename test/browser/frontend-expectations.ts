@@ -9,6 +9,8 @@ export interface FrontendCase {
   profile: string;
   /** The sidebar button whose panel shows a finished job's images. */
   queueButton: string;
+  /** Width and height of the default graph's empty latent, which the saved image must have. */
+  imageSize: [number, number];
 }
 
 export interface ExpectedMiss {

@@ -24,9 +24,9 @@ const WAIT_MS = 90_000;
 
 const cases: FrontendCase[] = [
   // What ComfyUI 0.3.64 pins (requirements.txt), on the 0.3.64 profile.
-  { version: '1.27.10', profile: '0.3.64', queueButton: 'Queue (q)' },
+  { version: '1.27.10', profile: '0.3.64', queueButton: 'Queue (q)', imageSize: [512, 512] },
   // A current frontend needs the jobs API for its queue and assets panel: the `current` profile.
-  { version: '1.58.1', profile: 'current', queueButton: 'Assets (a)' },
+  { version: '1.58.1', profile: 'current', queueButton: 'Assets (a)', imageSize: [1024, 1024] },
 ];
 
 function frontendOrSkip(version: string, ctx: { skip(note?: string): void }): FoundFrontend | undefined {
@@ -162,6 +162,9 @@ describe('the official ComfyUI frontend on the simulator (headless Chromium)', (
     await shot(page, '2-ran');
     expect(progress.some((value) => value > 0 && value < 1), `KSampler progress seen: ${progress.join(', ')}`).toBe(true);
     expect(images.length, 'the job completed with an output image in /history').toBeGreaterThan(0);
+    // The saved PNG has the size of the graph's empty latent (IHDR: width and height at bytes 16 and 20).
+    const png = new DataView(await (await fetch(`${url}/api/view?filename=${encodeURIComponent(images[0])}&type=output`)).arrayBuffer());
+    expect([png.getUint32(16), png.getUint32(20)]).toEqual(testCase.imageSize);
     await page.getByRole('button', { name: testCase.queueButton }).first().click();
     await page.locator(`img[src*="${encodeURIComponent(images[0])}"], img[src*="${images[0]}"]`).first().waitFor({ timeout: WAIT_MS });
     await shot(page, '3-sidebar');

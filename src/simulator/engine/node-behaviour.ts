@@ -1,5 +1,6 @@
 import type { ApiNode, ApiPrompt, NodeOutput } from '../../protocol/index.ts';
 import { isLink } from '../nodes/execution-order.ts';
+import { imageSizeOf, type ImageSize } from './image-size.ts';
 import { nodeCatalogue, nodeTiming, type NodeCatalogue } from '../nodes/catalogue.ts';
 
 /** What the engine needs to know to "run" a node of some class. */
@@ -20,7 +21,8 @@ export interface NodeRunContext {
   /** The whole prompt, to follow links back to the value that flows in. */
   prompt: ApiPrompt;
   /** Saves an image like SaveImage/PreviewImage and returns its UI entry. */
-  saveImage(folder: 'output' | 'temp', filenamePrefix: string, seed: string): { filename: string; subfolder: string; type: string };
+  /** `size`: the pixels the graph asks for (EmptyLatentImage's width and height); absent: the default 64x64. */
+  saveImage(folder: 'output' | 'temp', filenamePrefix: string, seed: string, size?: ImageSize): { filename: string; subfolder: string; type: string };
 }
 
 const unknownClass: NodeBehaviour = {
@@ -50,7 +52,7 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
           return { text: [typeof value === 'string' ? value : JSON.stringify(value ?? null)] };
         }
         const prefix = ui.type === 'output' ? String(node.inputs[ui.prefixInput] ?? 'ComfyUI') : ui.prefix;
-        return { images: [context.saveImage(ui.type, prefix, `${context.promptId}:${context.nodeId}`)] };
+        return { images: [context.saveImage(ui.type, prefix, `${context.promptId}:${context.nodeId}`, imageSizeOf(context.prompt, context.nodeId))] };
       },
       failure: (node) => {
         const failure = sim.failure;
