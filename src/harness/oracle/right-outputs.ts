@@ -99,12 +99,19 @@ export function artefactProblems(expected: ExpectedArtefacts, delivered: Deliver
     const owner = r.type !== undefined ? others.fileOwner(named) : ['output', 'temp', 'input'].map((type) => others.fileOwner(fileKey({ ...r, type }))).find((o) => o);
     problems.push(owner ? `file ${named} is another job's (prompt ${owner})` : `file ${named} is not one the server saved for this job`);
   }
+  // Preview frames handed over beside every saved file (an SDK that collects the previews into
+  // its result, as @stable-canvas/comfyui-client does) leave the user with the right image; only
+  // previews in place of a missing file are wrong, and they are said once, counted.
+  const previews: number[] = [];
   for (const b of delivered.blobs) {
     if (ownBlob(b.sha256) || (undigested.length > 0 && b.kind === 'png')) continue;
     const owner = others.digestOwner(b.sha256);
     if (owner) problems.push(`${b.bytes} bytes delivered are another job's file (prompt ${owner})`);
-    else if (b.kind === 'jpeg') problems.push(`a ${b.bytes}-byte JPEG was delivered (a preview frame?), not the file the job saved`);
+    else if (b.kind === 'jpeg') previews.push(b.bytes);
     else problems.push(`${b.bytes} bytes delivered match no file the server saved for this job (a stale file?)`);
+  }
+  if (previews.length > 0 && missing.length > 0) {
+    problems.push(previews.length === 1 ? `a ${previews[0]}-byte JPEG was delivered (a preview frame?) instead of the file the job saved` : `${previews.length} JPEGs of ${Math.min(...previews)}-${Math.max(...previews)} bytes were delivered (preview frames?) instead of the file the job saved`);
   }
   if (texts) {
     const own = new Set(expected.texts);

@@ -97,6 +97,16 @@ describe('right-outputs compares artefacts: wrong deliveries are named', () => {
     expect(message).toContain(`a ${jpeg.length}-byte JPEG was delivered (a preview frame?)`);
   });
 
+  it('the saved file with preview frames beside it is right (an SDK that keeps the previews in its result)', () => {
+    expect(check(imageRun({ images: [view(file1), jpeg.toString('base64'), jpeg.toString('base64')] }).b)).toEqual([]);
+  });
+
+  it('several preview frames instead of the saved file are said once, counted', () => {
+    const message = check(imageRun({ images: [jpeg.toString('base64'), jpeg.toString('base64'), jpeg.toString('base64')] }).b)[0]?.message;
+    expect(message).toContain(`3 JPEGs of ${jpeg.length}-${jpeg.length} bytes were delivered (preview frames?) instead of the file the job saved`);
+    expect(message?.match(/JPEG/g)).toHaveLength(1);
+  });
+
   it("another job's file, by name or by bytes", () => {
     expect(check(imageRun({ images: [file2] }).b)[0]?.message).toContain("file output//j2_00001_.png is another job's (prompt p2)");
     expect(check(imageRun({ images: [bytes2.toString('base64')] }).b)[0]?.message).toContain(`${bytes2.length} bytes delivered are another job's file (prompt p2)`);
