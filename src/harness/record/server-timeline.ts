@@ -196,7 +196,7 @@ export function timelineOf(events: readonly TraceEvent[], accepted: ReturnType<t
   } else if (terminal) base.endedAt = received.at(-1)!.t;
 
   if (base.outcome === 'unknown') {
-    warnings.push(`prompt ${accepted.index} ${accepted.promptId}: the recording never shows how it ended (no terminal frame, no history, no /queue without it); the simulator's engine will run it`);
+    warnings.push(`prompt ${accepted.index} ${accepted.promptId}: the recording never shows how it ended (no terminal frame, no history entry, nothing showing it lost); the simulator's engine will run it`);
     return base;
   }
   if (firstIndex < 0 && base.outcome !== 'lost') warnings.push(`prompt ${accepted.index} ${accepted.promptId}: no frame of it was recorded (the client was not connected); replayed from its history only`);

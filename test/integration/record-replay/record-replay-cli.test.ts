@@ -73,6 +73,16 @@ describe('comfy-chaos record, import and replay on the command line', () => {
     const [scenario] = loadScenarioFile(scenarioFile);
     expect(scenario!.script![0]!.frames.length).toBeGreaterThan(5);
     expect(scenario!.jobs[0]!.prompt).toEqual(sleepGraph(400, 4, 'cli'));
+    // A healthy recording: no fault, and the file says none was inferred.
+    expect(scenario!.faults).toEqual([]);
+    expect(readFileSync(scenarioFile, 'utf8')).toMatch(/# no fault inferred: the recording shows no drop, refusal or failed request/);
+
+    const explained = await runCli(['import', trace, '--explain']);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/^prompt 1 \S+ \(a job of client_id \S+\): success on the server\n/);
+    expect(explained.stdout).toMatch(/\n\s+\d+ ms {2}client got {3}execution_success \(conn 1\)\n/);
+    expect(explained.stdout).toMatch(/\nfaults inferred: none\n/);
+    expect(explained.stdout).toMatch(/\nComfyUI: the baseline profile\n/);
 
     const report = join(dir, 'report');
     const replayed = await runCli(['replay', trace, '--client', 'reference', '--client', 'node clients/naive/no-reconnect.mjs', '--fault', terminateBeforeExecuted, '--report', report]);
