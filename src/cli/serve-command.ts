@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -70,7 +70,8 @@ export function registerServe(program: Command): void {
     .option('--frontend <dir|version|auto>', 'serve a ComfyUI frontend at / (its static folder, a version in .tools/frontend, or auto: find comfyui-frontend-package)')
     .option('--python <interpreter>', 'with --frontend auto: the Python environment whose comfyui-frontend-package to serve')
     .option('--user-dir <dir>', 'keep settings and saved workflows (the user directory) in this folder instead of in memory')
-    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string }) => {
+    .option('--extensions <dir...>', 'folders of frontend extensions (a custom node\'s web directory): their .js listed in /extensions and served at /extensions/<folder name>/')
+    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string; extensions?: string[] }) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
       if (opts.python && opts.frontend !== 'auto') throw new UsageError('--python only goes with --frontend auto (it says which Python environment to look in)');
       let frontend: FoundFrontend | undefined;
@@ -80,7 +81,15 @@ export function registerServe(program: Command): void {
         if (error instanceof FrontendNotFoundError) throw new UsageError(error.message);
         throw error;
       }
-      const served = frontend ? frontendRoutes(frontend.staticDir) : undefined;
+      for (const dir of opts.extensions ?? []) {
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--extensions ${dir}: no such folder (give the folder holding the extension's .js files)`);
+      }
+      let served;
+      try {
+        served = frontend || opts.extensions?.length ? frontendRoutes(frontend?.staticDir, opts.extensions) : undefined;
+      } catch (error) {
+        throw new UsageError(`--extensions: ${(error as Error).message}`);
+      }
       let profile;
       try {
         profile = findComfyuiProfile(opts.comfyui ?? '0.3.64');

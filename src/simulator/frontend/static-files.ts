@@ -62,7 +62,8 @@ export function resolveStaticFile(root: string, path: string): string | undefine
   }
 }
 
-function serveFile(root: string, path: string): SimResponse | undefined {
+/** The file `path` names under `root` as a 200, or undefined (falls through to the next route). */
+export function serveStaticFile(root: string, path: string): SimResponse | undefined {
   const file = resolveStaticFile(root, path);
   if (!file) return undefined;
   let body: Uint8Array;
@@ -79,5 +80,5 @@ function serveFile(root: string, path: string): SimResponse | undefined {
 
 /** GET `/` and GET `/<file>` from `root` (a frontend's `static/` folder). */
 export function staticFileRoutes(root: string): Route[] {
-  return [route.get('/', (request) => serveFile(root, request.path)), route.get('/*', (request) => serveFile(root, request.path))];
+  return [route.get('/', (request) => serveStaticFile(root, request.path)), route.get('/*', (request) => serveStaticFile(root, request.path))];
 }

@@ -69,6 +69,23 @@ describe('comfy-chaos serve --frontend', () => {
     expect(seen.directory).toBe(404);
   });
 
+  it('--extensions lists an extension folder\'s scripts after the frontend\'s and serves them', async () => {
+    const extension = join(root, 'my-nodes');
+    mkdirSync(join(extension, 'js'), { recursive: true });
+    writeFileSync(join(extension, 'js', 'widget.js'), 'export const x = 1;');
+    const seen: unknown[] = [];
+    const run = await serve(['--frontend', root, '--extensions', extension], async (url) => {
+      seen.push(await (await fetch(`${url}/api/extensions`)).json());
+      const script = await fetch(`${url}/extensions/my-nodes/js/widget.js`);
+      seen.push(script.status, await script.text(), (await fetch(`${url}/extensions/my-nodes/js/none.js`)).status);
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(seen).toEqual([['/extensions/core/widgets.js', '/extensions/my-nodes/js/widget.js'], 200, 'export const x = 1;', 404]);
+    const missing = await serve(['--extensions', join(root, 'none')], async () => undefined, 10_000);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--extensions .*none: no such folder/);
+  });
+
   it('--user-dir keeps settings on disk across two servers', async () => {
     const userDir = join(root, 'user');
     const first = await serve(['--user-dir', userDir], async (url) => {
