@@ -13,7 +13,7 @@ import {
   type HttpEvent,
   type RefusedEvent,
 } from './recorded-traffic.ts';
-import { RECORDING_STOPPING } from './recording-proxy.ts';
+import { RECORDING_STOPPING } from './trace-markers.ts';
 
 /**
  * Faults from evidence (issue 16): what the recording shows went wrong, as faults of the scenario,

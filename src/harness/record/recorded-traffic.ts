@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../protocol/index.ts';
-import { UPSTREAM_DROP, UPSTREAM_FAILURE } from './recording-proxy.ts';
+import { UPSTREAM_DROP, UPSTREAM_FAILURE } from './trace-markers.ts';
 
 /**
  * Plain readings of a recorded trace that the import's parts share: the HTTP exchanges, the

@@ -7,6 +7,9 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { realClock, type TraceEvent } from '../../protocol/index.ts';
 import { TraceRecorder, traceFrameOf } from '../../simulator/trace/trace-recorder.ts';
 import { BodyCapture } from './body-capture.ts';
+import { describeFrame, RECORDING_STOPPING, UPSTREAM_DROP, UPSTREAM_FAILURE } from './trace-markers.ts';
+
+export { describeFrame, RECORDING_STOPPING, UPSTREAM_DROP, UPSTREAM_FAILURE };
 
 /*
  *   client ──HTTP──▶ RecordingProxy ──HTTP──▶ ComfyUI (upstream)
@@ -51,14 +54,6 @@ export interface RecordingStats {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 /** Headers a WebSocket upgrade carries to the upstream (the handshake's own are made by `ws`). */
 const WS_FORWARDED = ['cookie', 'authorization', 'origin', 'user-agent'];
-/** Starts the `fault` of an HTTP event (and the note of a refused upgrade) that the proxy answered itself because the upstream failed. */
-export const UPSTREAM_FAILURE = 'record: upstream';
-/** The note `close()` writes before it closes the sockets. */
-export const RECORDING_STOPPING = 'recording stopping:';
-/** Starts the note written when an upstream socket dropped without a close frame. */
-export const UPSTREAM_DROP = 'record: dropped';
-/** Frames larger than this are not parsed for their type (the regex below still finds it). */
-const PARSE_LIMIT_CHARS = 256 * 1024;
 
 /**
  * A transparent HTTP + WebSocket proxy between any ComfyUI client and a real ComfyUI that writes
@@ -413,21 +408,4 @@ function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string |
 
 function rawLength(data: RawData): number {
   return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : Buffer.isBuffer(data) ? data.length : data.byteLength;
-}
-
-/** The message type and prompt id of a server frame, as the simulator's trace names them. */
-export function describeFrame(data: string | Uint8Array): { msgType: string | null; promptId: string | null } {
-  if (typeof data !== 'string') return { msgType: 'binary', promptId: null };
-  if (data.length > PARSE_LIMIT_CHARS) {
-    const type = /^\s*\{\s*"type"\s*:\s*"([^"]*)"/.exec(data);
-    return { msgType: type ? type[1]! : null, promptId: null };
-  }
-  try {
-    const value = JSON.parse(data) as { type?: unknown; data?: { prompt_id?: unknown } };
-    const msgType = typeof value?.type === 'string' ? value.type : null;
-    const promptId = typeof value?.data?.prompt_id === 'string' ? value.data.prompt_id : null;
-    return { msgType, promptId };
-  } catch {
-    return { msgType: null, promptId: null };
-  }
 }
