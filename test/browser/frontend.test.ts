@@ -199,4 +199,38 @@ describe('the official ComfyUI frontend on the simulator (headless Chromium)', (
     expect(problems.consoleErrors, 'console errors').toEqual([]);
     expect(problems.pageErrors, 'uncaught errors on the page').toEqual([]);
   });
+
+  it('a fault of the scenario acts on the frontend socket: a terminate mid-sampling, the frontend reconnects and shows the image', { timeout: 300_000 }, async (ctx) => {
+    requireChromium(ctx);
+    const testCase = cases[0];
+    const frontend = frontendOrSkip(testCase.version, ctx);
+    if (!frontend) return;
+    mkdirSync(reportDir, { recursive: true });
+    const served = frontendRoutes(frontend.staticDir);
+    sim = new Simulator({
+      seed: 4,
+      keepTrace: true,
+      routes: served.routes,
+      fallbackRoutes: served.fallbackRoutes,
+      faults: [{ type: 'terminate', at: { on: 'message', type: 'progress', occurrence: 3 }, label: 'terminate mid-sampling' }],
+    });
+    const { url } = await sim.listen({ host: '127.0.0.1', port: 0 });
+    const origin = new URL(url).origin;
+    await fetch(`${url}/api/settings/Comfy.TutorialCompleted`, { method: 'POST', body: 'true' });
+    browser = await launchChromium(WAIT_MS);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.route((target) => target.origin !== origin, (route) => route.abort('blockedbyclient'));
+    await openFrontend(page, url);
+    const { images } = await runAndWatchProgress(page, url);
+    expect(images.length).toBeGreaterThan(0);
+    const trace = sim.trace;
+    const fired = trace.findIndex((event) => event.kind === 'fault');
+    expect(fired, 'the terminate fired').toBeGreaterThanOrEqual(0);
+    expect(trace.slice(fired).some((event) => event.kind === 'ws_close'), 'the socket was dropped').toBe(true);
+    const reconnect = trace.slice(fired).find((event) => event.kind === 'ws_connect');
+    expect(reconnect, 'the frontend opened a new socket after the drop').toBeDefined();
+    await page.getByRole('button', { name: testCase.queueButton }).first().click();
+    await page.locator(`img[src*="${encodeURIComponent(images[0])}"], img[src*="${images[0]}"]`).first().waitFor({ timeout: WAIT_MS });
+    await page.screenshot({ path: `${reportDir}frontend-${testCase.version}-after-terminate.png` });
+  });
 });
