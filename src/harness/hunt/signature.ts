@@ -34,14 +34,14 @@ export interface Signature {
  * client's reaction is its reconnect-and-resync path); a BOM and a garbage prefix both break a parse.
  */
 const familyOf: Record<string, string> = {
-  terminate: 'connection lost',
-  close: 'connection lost',
-  restart: 'connection lost',
-  refuse_upgrades: 'connection lost',
-  silence: 'connection lost',
-  stalled_peer: 'connection lost',
-  deaf_reconnect: 'connection lost',
-  partition: 'connection lost',
+  terminate: 'lost socket or restart',
+  close: 'lost socket or restart',
+  restart: 'lost socket or restart',
+  refuse_upgrades: 'lost socket or restart',
+  silence: 'lost socket or restart',
+  stalled_peer: 'lost socket or restart',
+  deaf_reconnect: 'lost socket or restart',
+  partition: 'lost socket or restart',
   bom: 'undecodable frame',
   garbage_prefix: 'undecodable frame',
   non_json: 'undecodable frame',

@@ -22,10 +22,10 @@ describe('signatureOf', () => {
     const r = result([{ invariant: 'exactly-once', evidence: [1] }, { invariant: 'no-phantom', informational: true, evidence: [2] }], [fired('terminate', 1), fired('bom', 2)]);
     const s = signatureOf(r, [terminate, bom]);
     expect(s.invariants).toEqual(['exactly-once']);
-    expect(s.families).toEqual(['connection lost']);
+    expect(s.families).toEqual(['lost socket or restart']);
     expect(s.phases).toEqual(['mid-progress']);
     expect(s.symptom).toEqual({ kind: 'duplicate' });
-    expect(summaryOf(s, 1)).toBe('reports a job twice after connection lost mid-progress [exactly-once] (1 fault)');
+    expect(summaryOf(s, 1)).toBe('reports a job twice after lost socket or restart mid-progress [exactly-once] (1 fault)');
   });
 
   it('a crash is its exit code and the error of its stderr, with ids and numbers left out', () => {
