@@ -5,13 +5,14 @@
  *
  *   node --import tsx bench/hunt.ts [--max-time 60] [--seed 1] [--only naive-no-reconnect,comfyapi]
  *
- * Writes reports/bench/hunt.json and reports/bench/hunt.md (the table, for the README). Toxiproxy
+ * Writes reports/bench/hunt.json and reports/bench/hunt.md (the table, for the README), and each
+ * client's hunt output in reports/bench/hunt/<client>/ (bugs.json, bug-<n>.yaml, index.html). Toxiproxy
  * is acquired once for all clients (network faults when there is one).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFromSpec } from '../src/harness/client-spec.ts';
-import { hunt, type HuntReport } from '../src/harness/hunt/index.ts';
+import { hunt, writeHuntOutput, type HuntReport } from '../src/harness/hunt/index.ts';
 import { acquireToxiproxy } from '../src/harness/toxiproxy/index.ts';
 import { reportDir, round, writeReport } from './bench-report.ts';
 
@@ -68,7 +69,10 @@ try {
     if (only && !only.includes(label)) continue;
     const spec = `${label}=${command}`;
     process.stderr.write(`hunting ${label} for ${maxTime} s...\n`);
-    const report = await hunt({ client: clientFromSpec(spec), clientSpec: spec, transport: 'network', seed, maxTimeMs: maxTime * 1000, toxiproxy });
+    // Each client's bugs.json, bug-<n>.yaml and report, so the replay commands of the table run.
+    const outDir = join(reportDir, 'hunt', label);
+    const report = await hunt({ client: clientFromSpec(spec), clientSpec: spec, transport: 'network', seed, maxTimeMs: maxTime * 1000, toxiproxy, outDir });
+    writeHuntOutput(outDir, report, `bench/hunt.ts --only ${label}`);
     rows.push(rowOf(label, report));
     process.stderr.write(`  ${report.bugs.length} bugs, ${report.scenarios} scenarios, ${report.perSecond}/s\n`);
   }
