@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,9 @@ const reference = driverClient('reference driver', { command: process.execPath, 
 const noReconnect = driver('naive no-reconnect', 'clients/naive/no-reconnect.mjs');
 const noResync = driver('naive reconnect-no-resync', 'clients/naive/reconnect-no-resync.mjs');
 const strictJson = driver('naive strict-json', 'clients/naive/strict-json.mjs');
+/** A third-party library, unmodified, behind its driver (clients/third-party/saintno-comfyui-sdk), when its packages are installed. */
+const saintnoInstalled = existsSync(join(root, 'clients/third-party/saintno-comfyui-sdk/node_modules/@saintno'));
+const saintno = driver('saintno-comfyui-sdk', 'clients/third-party/saintno-comfyui-sdk/driver.mjs');
 
 const job = { id: 'j1', prompt: imageGraph(1_500, 10, 'field') };
 const base = { id: '9.2', purpose: 'a field bug, live', jobs: [job], latencyBoundMs: 5_000, recoveryBoundMs: 8_000, maxRunMs: 20_000, clientHints: { jobTimeoutMs: 12_000 } };
@@ -55,7 +58,7 @@ const cases: Case[] = [
   {
     name: 'partition',
     live: { ...base, name: 'partition-mid-job', faults: [{ type: 'partition', durationMs: 3_000, at: midJob } satisfies FaultInput] },
-    clients: [reference, noReconnect, noResync],
+    clients: [reference, noReconnect, noResync, ...(saintnoInstalled ? [saintno] : [])],
     inferred: ['partition'],
     // It never reconnects nor asks again: nothing tells how long the server was unreachable, or why.
     inferredFor: { [noReconnect.name]: ['terminate'] },
