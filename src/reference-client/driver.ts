@@ -13,7 +13,10 @@ export interface ReferenceDriverIo {
   input: AsyncIterable<string | Uint8Array>;
   /** Driver events are written here, one JSON object per line (e.g. `process.stdout`). */
   output: { write(chunk: string): unknown };
-  /** `COMFY_URLS` (every server, comma-separated) or else `COMFY_URL` (required), `COMFY_CHAOS_SEED` (optional integer). */
+  /**
+   * `COMFY_URLS` (every server, comma-separated) or else `COMFY_URL` (required), `COMFY_CHAOS_SEED`
+   * (optional integer), `COMFY_CHAOS_HINTS` (optional JSON: the scenario's timing hints in ms).
+   */
   env: Record<string, string | undefined>;
   /** Overrides for the client (tests inject a clock, fetch and socket factory here). */
   clientOptions?: Partial<ReferenceClientOptions>;
@@ -32,11 +35,13 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
   }
   const seedText = io.env.COMFY_CHAOS_SEED;
   const seed = seedText !== undefined && /^\d+$/.test(seedText) ? Number(seedText) % 4294967296 : undefined;
+  const hints = hintOptions(io.env.COMFY_CHAOS_HINTS, (message) => write({ type: 'log', message }));
   let client: ReferenceClient;
   try {
     client = new ReferenceClient({
       webSocketFactory: createNodeWebSocketFactory(),
       ...(seed === undefined ? {} : { seed }),
+      ...hints,
       ...io.clientOptions,
       servers,
     });
@@ -154,4 +159,30 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
     client.close();
   }
   return 0;
+}
+
+/** The timing hints the reference client takes as options, in ms (the in-process adapter passes the same ones). */
+const HINTED_OPTIONS = ['healthTimeoutMs', 'pollIntervalMs', 'reconnectCapMs', 'jobTimeoutMs', 'lockReleaseDelayMs', 'requestTimeoutMs'] as const;
+
+/**
+ * `COMFY_CHAOS_HINTS` as client options: the known numeric hints, as the in-process adapter uses
+ * them (so the driver and `--client reference` behave alike, e.g. a 2 s health timeout in group 5);
+ * anything else is ignored, and JSON that does not parse is said in a log event.
+ */
+export function hintOptions(text: string | undefined, log: (message: string) => void): Partial<Pick<ReferenceClientOptions, (typeof HINTED_OPTIONS)[number]>> {
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    log(`COMFY_CHAOS_HINTS is not JSON, ignored: ${text.slice(0, 200)}`);
+    return {};
+  }
+  const out: Partial<Record<(typeof HINTED_OPTIONS)[number], number>> = {};
+  if (parsed === null || typeof parsed !== 'object') return out;
+  for (const key of HINTED_OPTIONS) {
+    const value = (parsed as Record<string, unknown>)[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
+  }
+  return out;
 }
