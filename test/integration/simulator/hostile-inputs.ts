@@ -3,20 +3,10 @@
  * escapes, deep and broken JSON, odd uploads, wrong methods) and WebSocket sessions (odd client
  * ids, garbage frames, oversized frames, abrupt ends). The same seed gives the same inputs.
  */
+import { SeededRandom } from '../../../src/simulator/random.ts';
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
-export class Prng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+/** The simulator's own seeded generator (mulberry32), with the few helpers the inputs need. */
+export class Prng extends SeededRandom {
   int(max: number): number {
     return Math.floor(this.next() * max);
   }
