@@ -72,6 +72,11 @@ function stopIndex(events: readonly TraceEvent[]): number {
   return i < 0 ? events.length : i;
 }
 
+/** Every prompt of the recording had ended by `t`, and none started later. */
+function afterEveryJob(timelines: readonly PromptTimeline[], t: number): boolean {
+  return timelines.length > 0 && timelines.every((p) => p.outcome !== 'unknown' && p.startedAt !== undefined && p.startedAt <= t && p.endedAt !== undefined && p.endedAt <= t);
+}
+
 export function inferFaults(events: readonly TraceEvent[], timelines: readonly PromptTimeline[], origin: number): FaultEvidence {
   const faults: InferredFault[] = [];
   const undetermined: string[] = [];
@@ -118,6 +123,11 @@ export function inferFaults(events: readonly TraceEvent[], timelines: readonly P
       if (kept.length) evidence.push(`the server went on meanwhile: prompt ${kept.map((p) => `${p.index} ended ${p.outcome} at ${ms(p.endedAt! - origin)}`).join(', ')} (its history): the network was cut, not the server`);
       evidence.push(`replayed as a partition of ${downMs} ms (Toxiproxy, network transport): the middle between the last failure and the first answer`);
       faults.push({ fault: { type: 'partition', durationMs: downMs, at }, evidence });
+    } else if (!back && afterEveryJob(timelines, close.t)) {
+      // The recording's last words (a client or server going away once every job had ended):
+      // no job of the replay can meet it, so it is said, not replayed (it raced the proxy's
+      // stopping note on a loaded machine and gave an extra terminate).
+      undetermined.push(`${conns} dropped at ${ms(close.t - origin)}, after every job had ended and with nothing after it: the end of the recording, not replayed`);
     } else {
       evidence.push(back ? `nothing tried to reach the server between the drop and line ${back.seq}: whether the network or the server dropped it, and for how long, the recording cannot tell` : 'nothing reached the server after the drop: the cause cannot be told');
       evidence.push('replayed as the drop only (terminate)');
