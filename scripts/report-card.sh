@@ -7,6 +7,7 @@
 # The relays of clients/relays run the relay scenarios (group 8) in the same run.
 # Every client runs on every ComfyUI release (src/simulator/profiles; REPORT_CARD_COMFYUI=0.3.64
 # for the baseline alone, a third of the time), and the card has a column per version.
+# REPORT_CARD_CONCURRENCY (default 4): scenarios run at once; 3 on a shared 2-core machine.
 # Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh, scripts/install-npm-clients.sh,
 # scripts/install-rabbitmq.sh, Java 17 and Maven (the Spring relay is built by its profile).
 set -euo pipefail
@@ -31,7 +32,7 @@ report=reports/report-card
 rm -rf "$report"
 status=0
 # --strict: without Toxiproxy the group-4 scenarios would be skipped, and the card would lie.
-node bin/comfy-chaos.js run --strict --transport network --concurrency 4 --seed 1 \
+node bin/comfy-chaos.js run --strict --transport network --concurrency "${REPORT_CARD_CONCURRENCY:-4}" --seed 1 \
   --client reference \
   --client "$python clients/python/naive_driver.py" \
   --client "$python clients/python/robust_driver.py" \
