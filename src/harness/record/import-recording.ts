@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { traceEvent, type TraceEvent } from '../../protocol/index.ts';
+import { scenarioLimits } from '../../protocol/scenario-limits.ts';
 import { scenario as scenarioSchema, type Scenario, type ScenarioInput, type ScriptedPromptInput } from '../../scenarios/scenario.ts';
 import { inferFaults, type FaultEvidence } from './fault-evidence.ts';
 import { recordedProfile, type RecordedProfile } from './recorded-profile.ts';
@@ -128,6 +129,15 @@ export function scenarioFromRecording(events: readonly TraceEvent[], options: Im
     const final = timelines.filter((q) => q.index === p.index || q.resubmitOf === p.index).at(-1)!;
     if (final.outcome === 'error' || final.outcome === 'interrupted' || final.outcome === 'lost') expect[id] = final.outcome === 'error' ? 'failed' : final.outcome;
   }
+  // A run is bounded at scenarioLimits.maxRunMs (6 h of real time on the network): a recording that
+  // cannot be replayed within it is refused here, said plainly, rather than by the schema's path.
+  const needed = Math.ceil(end) + 20_000;
+  if (needed > scenarioLimits.maxRunMs) {
+    throw new RecordingImportError(
+      'CC_ERR_NOT_A_RECORDING',
+      `the recorded work spans ${(end / 3_600_000).toFixed(1)} h; a replay runs at most ${scenarioLimits.maxRunMs / 3_600_000} h: record a shorter session, or cut the trace file to the part to replay (its lines are in time order)`,
+    );
+  }
   const evidence = inferFaults(events, timelines, origin);
   const profile = recordedProfile(events, timelines);
   const faults = evidence.faults.map((f) => f.fault);
@@ -144,8 +154,8 @@ export function scenarioFromRecording(events: readonly TraceEvent[], options: Im
     ...(Object.keys(expect).length ? { expect } : {}),
     latencyBoundMs: 5_000,
     recoveryBoundMs: 10_000,
-    // Long enough for the recorded work three times over, whatever faults add.
-    maxRunMs: Math.max(30_000, Math.ceil(end * 3) + 20_000),
+    // Long enough for the recorded work three times over, whatever faults add, within the limit.
+    maxRunMs: Math.min(scenarioLimits.maxRunMs, Math.max(30_000, Math.ceil(end * 3) + 20_000)),
     // A partition is Toxiproxy's: it needs the network transport.
     transports: network ? ['network'] : ['memory', 'network'],
     ...(profile.name ? { comfyui: profile.name } : {}),
