@@ -8,6 +8,9 @@
 # Every client runs on every ComfyUI release (src/simulator/profiles; REPORT_CARD_COMFYUI=0.3.64
 # for the baseline alone, a third of the time), and the card has a column per version.
 # REPORT_CARD_CONCURRENCY (default 4): scenarios run at once; 3 on a shared 2-core machine.
+# REPORT_CARD_EXTRA: report directories of runs made apart (space-separated, e.g. the official
+# frontend's, reports/report-card-frontend*), merged into the card; to merge without running again:
+#   node --import tsx scripts/report-card.ts reports/report-card docs/report-card.md <extra dir>...
 # Needs: npm install, scripts/install-toxiproxy.sh, scripts/install-python-drivers.sh, scripts/install-npm-clients.sh,
 # scripts/install-rabbitmq.sh, Java 17 and Maven (the Spring relay is built by its profile).
 set -euo pipefail
@@ -30,6 +33,15 @@ fi
 
 report=reports/report-card
 rm -rf "$report"
+mkdir -p "$report"
+# What was run: others commit to (and edit) the same checkout during a long run; the card says which.
+node -e '
+  const { execFileSync } = require("node:child_process");
+  const git = (...a) => execFileSync("git", a, { encoding: "utf8" }).trimEnd();
+  const [commit, committedAt, ...subject] = git("log", "-1", "--format=%H%n%cI%n%s").split("\n");
+  const modified = git("status", "--porcelain", "--untracked-files=no").split("\n").filter(Boolean).map((l) => l.slice(3));
+  require("node:fs").writeFileSync(process.argv[1], JSON.stringify({ commit, committedAt, subject: subject.join(" "), modified }, null, 2) + "\n");
+' "$report/checkout.json"
 status=0
 # --strict: without Toxiproxy the group-4 scenarios would be skipped, and the card would lie.
 node bin/comfy-chaos.js run --strict --transport network --concurrency "${REPORT_CARD_CONCURRENCY:-4}" --seed 1 \
