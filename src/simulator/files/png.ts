@@ -98,17 +98,17 @@ export function makePng(options: PngOptions = {}): Uint8Array {
   // compression, filter and interlace methods stay 0 (deflate, adaptive, none)
 
   const [from, to] = seedColours(seed);
+  // A pixel's colour depends on x + y only, so each scanline is a window of one diagonal ramp:
+  // the ramp is computed once (width + height - 1 colours) and copied, not recomputed per pixel.
   const stride = 1 + width * 3;
-  const raw = new Uint8Array(stride * height);
+  const raw = new Uint8Array(stride * height); // filter type None (0) on every scanline
   const span = Math.max(1, width + height - 2);
-  for (let y = 0; y < height; y++) {
-    raw[y * stride] = 0; // filter type None for every scanline
-    for (let x = 0; x < width; x++) {
-      const t = (x + y) / span;
-      const p = y * stride + 1 + x * 3;
-      for (let c = 0; c < 3; c++) raw[p + c] = Math.round(from[c] + (to[c] - from[c]) * t);
-    }
+  const ramp = new Uint8Array(3 * (width + height - 1));
+  for (let k = 0; k < width + height - 1; k++) {
+    const t = k / span;
+    for (let c = 0; c < 3; c++) ramp[3 * k + c] = Math.round(from[c] + (to[c] - from[c]) * t);
   }
+  for (let y = 0; y < height; y++) raw.set(ramp.subarray(3 * y, 3 * (y + width)), y * stride + 1);
 
   const parts = [
     PNG_SIGNATURE,
