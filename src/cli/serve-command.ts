@@ -6,7 +6,8 @@ import { faultSchedule } from '../protocol/index.ts';
 import type { FaultInput } from '../protocol/index.ts';
 import { comfyuiProfileNames, findComfyuiProfile, Simulator } from '../simulator/index.ts';
 import { clientBasePath } from '../protocol/index.ts';
-import { findFrontend, FrontendNotFoundError, frontendRoutes, type FoundFrontend } from '../simulator/index.ts';
+import { findFrontend, FrontendNotFoundError, frontendRoutes, loadNodeFile, type FoundFrontend, type LoadedNodeFile } from '../simulator/index.ts';
+import { NodeFileError } from '../protocol/index.ts';
 import { UsageError } from '../harness/usage-error.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
@@ -70,9 +71,17 @@ export function registerServe(program: Command): void {
     .option('--frontend <dir|version|auto>', 'serve a ComfyUI frontend at / (its static folder, a version in .tools/frontend, or auto: find comfyui-frontend-package)')
     .option('--python <interpreter>', 'with --frontend auto: the Python environment whose comfyui-frontend-package to serve')
     .option('--user-dir <dir>', 'keep settings and saved workflows (the user directory) in this folder instead of in memory')
+    .option('--nodes <file>', 'a node file (YAML or JSON): node classes added to /object_info, with how the simulator runs them (examples/custom-nodes.yaml)')
     .option('--extensions <dir...>', 'folders of frontend extensions (a custom node\'s web directory): their .js listed in /extensions and served at /extensions/<folder name>/')
-    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string; extensions?: string[] }) => {
+    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string; extensions?: string[]; nodes?: string }) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
+      let nodes: LoadedNodeFile | undefined;
+      try {
+        nodes = opts.nodes ? loadNodeFile(opts.nodes) : undefined;
+      } catch (error) {
+        if (error instanceof NodeFileError) throw new UsageError(`--nodes: ${error.message}`);
+        throw error;
+      }
       if (opts.python && opts.frontend !== 'auto') throw new UsageError('--python only goes with --frontend auto (it says which Python environment to look in)');
       let frontend: FoundFrontend | undefined;
       try {
@@ -109,6 +118,7 @@ export function registerServe(program: Command): void {
         routes: served?.routes,
         fallbackRoutes: served?.fallbackRoutes,
         userDir: opts.userDir,
+        catalogue: nodes?.catalogue,
         // An error of the simulator's own: said on stderr (and in the trace); the simulator goes on.
         onInternalError: (where, error) =>
           say(process.stderr, `comfy-chaos simulator: internal error (${where}): ${(error as Error).stack ?? String(error)}\n(the simulator goes on serving)\n`),
@@ -122,6 +132,10 @@ export function registerServe(program: Command): void {
       const base = server.url + clientBasePath(profile);
       say(process.stdout, `comfy-chaos simulator (ComfyUI ${profile.name}) listening on ${base} (ws: ${base.replace('http', 'ws')}/ws)\n`);
       if (frontend) say(process.stdout, `frontend ${frontend.version ?? '(version unknown)'} at ${base}/ from ${frontend.staticDir}\n`);
+      if (nodes) {
+        const replaced = nodes.replaced.length ? ` (replacing the core ${nodes.replaced.join(', ')})` : '';
+        say(process.stdout, `nodes: ${nodes.added.length} from ${opts.nodes}${replaced}: ${nodes.added.slice(0, 10).join(', ')}${nodes.added.length > 10 ? ', ...' : ''}\n`);
+      }
       if (faults.length) say(process.stdout, `faults: ${faults.length} from ${opts.scenario}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -25,3 +25,4 @@ export * from './transport-types.ts';
 export * from './trace.ts';
 export * from './relay-profile.ts';
 export * from './comfyui-profile.ts';
+export * from './node-file.ts';

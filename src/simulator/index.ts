@@ -11,3 +11,5 @@ export type { ScriptedPrompt, ScriptedFrame } from './engine/scripted-prompt.ts'
 export { baselineProfile, comfyuiProfiles, comfyuiProfileNames, comfyuiReleases, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from './profiles/index.ts';
 export { findFrontend, FrontendNotFoundError, installedFrontendVersions, type FoundFrontend } from './frontend/find-frontend.ts';
 export { frontendRoutes, type FrontendRoutes } from './frontend/frontend-routes.ts';
+export { withNodeFile, replacedClasses } from './nodes/custom-nodes.ts';
+export { loadNodeFile, type LoadedNodeFile } from './nodes/node-file-reader.ts';

@@ -13,6 +13,7 @@ import { asSaveException } from './engine/node-exception.ts';
 import { FileStore } from './files/file-store.ts';
 import { makePng } from './files/png.ts';
 import { jsonResponse, type SimResponse } from './http/types.ts';
+import { nodeCatalogue, type NodeCatalogue } from './nodes/catalogue.ts';
 import { validatePrompt } from './nodes/validate-prompt.ts';
 import { baselineProfile } from './profiles/index.ts';
 import { decidePromptId } from './profiles/prompt-ids.ts';
@@ -55,6 +56,8 @@ export interface SimulatorCoreOptions {
    * same for a client that starts in 10 ms and a relay that starts in 5 s [default false].
    */
   holdTimeFaults?: boolean;
+  /** The node classes the server knows: `/object_info`, validation and execution [default the built-in `nodeCatalogue`; `serve --nodes` adds a node file's (nodes/custom-nodes.ts)]. */
+  catalogue?: NodeCatalogue;
 }
 
 /**
@@ -74,6 +77,7 @@ export class SimulatorCore {
   readonly injector: FaultInjector;
   readonly timing: ResolvedTiming;
   readonly behaviourOf: (classType: string) => NodeBehaviour;
+  readonly catalogue: NodeCatalogue;
   readonly profile: ComfyuiProfile;
   private readonly random: SeededRandom;
   private counter = 0;
@@ -105,7 +109,8 @@ export class SimulatorCore {
       this.trace.record({ kind: 'note', message: `limit: history entry ${promptId} evicted: history holds ${held} bytes (limits.maxHistoryBytes ${this.limits.maxHistoryBytes})` }),
     );
     this.timing = resolveTiming(options.timing);
-    this.behaviourOf = catalogueBehaviour();
+    this.catalogue = options.catalogue ?? nodeCatalogue;
+    this.behaviourOf = catalogueBehaviour(this.catalogue);
     // Timers of faults and of the publish loop report a throw as internal_error instead of ending the process.
     const timers = guardedClock(this.clock, (error) => this.recordInternalError('engine', error));
     this.injector = new FaultInjector(options.faults ?? [], this.faultActions(), timers, this.trace);
@@ -190,7 +195,7 @@ export class SimulatorCore {
       number = body.front === true ? -this.counter : this.counter;
       this.counter++;
     }
-    let result = validatePrompt(body, { context: { fileExists: (name: string) => this.files.existsAnnotated(name) } });
+    let result = validatePrompt(body, { catalogue: this.catalogue, context: { fileExists: (name: string) => this.files.existsAnnotated(name) } });
     const script = scriptFor(this.options.script, this.accepted + 1);
     if (!result.ok && script) {
       // The real server accepted it (nodes the simulator does not know): so does the replay.
@@ -374,6 +379,7 @@ export class SimulatorCore {
       timing: this.timing,
       cache: this.cache,
       behaviourOf: this.behaviourOf,
+      catalogue: this.catalogue,
       previews: this.options.previews ?? false,
       progressState: this.profile.progressState,
       previewMetadata: this.profile.featureFlags?.supports_preview_metadata === true,

@@ -24,7 +24,11 @@ const MAX_HOPS = 256;
 
 type PromptNode = { class_type?: unknown; inputs?: Record<string, unknown> } | undefined;
 
-export function imageSizeOf(prompt: ApiPrompt, nodeId: string): ImageSize | undefined {
+/**
+ * `passThroughOf` names, for a class, the input its outputs carry on (a node file's
+ * `passThrough`); it is tried before {@link flowInputs}.
+ */
+export function imageSizeOf(prompt: ApiPrompt, nodeId: string, passThroughOf?: (classType: string) => string | undefined): ImageSize | undefined {
   const nodes = prompt as Record<string, PromptNode>;
   let current: string | undefined = nodeId;
   for (let hop = 0; hop < MAX_HOPS && current !== undefined; hop++) {
@@ -35,7 +39,9 @@ export function imageSizeOf(prompt: ApiPrompt, nodeId: string): ImageSize | unde
       const { width, height } = inputs;
       return typeof width === 'number' && typeof height === 'number' ? { width, height } : undefined;
     }
-    const link: unknown = flowInputs.map((name): unknown => inputs[name]).find((value) => isLink(value));
+    const declared = hop > 0 && passThroughOf && typeof node.class_type === 'string' ? passThroughOf(node.class_type) : undefined;
+    const names = declared === undefined ? flowInputs : [declared, ...flowInputs];
+    const link: unknown = names.map((name): unknown => inputs[name]).find((value) => isLink(value));
     current = isLink(link) ? link[0] : undefined;
   }
   return undefined;

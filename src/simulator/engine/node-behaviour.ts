@@ -41,6 +41,7 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
     const definition = catalogue[classType];
     if (!definition) return unknownClass;
     const { sim } = definition;
+    const passThroughOf = (name: string) => (Object.hasOwn(catalogue, name) ? catalogue[name]!.sim.passThrough : undefined);
     const behaviour: NodeBehaviour = {
       isOutput: definition.info.output_node,
       timing: (node) => nodeTiming(definition, node.inputs),
@@ -48,17 +49,21 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
         const ui = sim.ui;
         if (!ui) return null;
         if (ui.kind === 'text') {
-          const value = flowingValue(context.prompt, node.inputs[ui.input]);
+          if ('value' in ui) return { text: [ui.value] };
+          const value = flowingValue(context.prompt, node.inputs[ui.input], passThroughOf);
           return { text: [typeof value === 'string' ? value : JSON.stringify(value ?? null)] };
         }
-        const prefix = ui.type === 'output' ? String(node.inputs[ui.prefixInput] ?? 'ComfyUI') : ui.prefix;
-        return { images: [context.saveImage(ui.type, prefix, `${context.promptId}:${context.nodeId}`, imageSizeOf(context.prompt, context.nodeId))] };
+        const prefix = ui.type === 'output' ? String((ui.prefixInput === undefined ? undefined : node.inputs[ui.prefixInput]) ?? ui.fallbackPrefix ?? 'ComfyUI') : ui.prefix;
+        const size = ui.size ?? imageSizeOf(context.prompt, context.nodeId, passThroughOf);
+        const seed = `${context.promptId}:${context.nodeId}`;
+        const images = Array.from({ length: ui.count ?? 1 }, (_, i) => context.saveImage(ui.type, prefix, i === 0 ? seed : `${seed}:${i}`, size));
+        return { images };
       },
       failure: (node) => {
         const failure = sim.failure;
-        if (!failure || node.inputs[failure.input] === false) return null;
-        const message = node.inputs[failure.messageInput];
-        return { type: failure.exceptionType, message: typeof message === 'string' ? message : 'SimFail was told to fail' };
+        if (!failure || (failure.input !== undefined && node.inputs[failure.input] === false)) return null;
+        const message = failure.messageInput === undefined ? undefined : node.inputs[failure.messageInput];
+        return { type: failure.exceptionType, message: typeof message === 'string' ? message : failure.message ?? 'SimFail was told to fail' };
       },
     };
     cache.set(classType, behaviour);
@@ -68,15 +73,18 @@ export function catalogueBehaviour(catalogue: NodeCatalogue = nodeCatalogue): (c
 
 /**
  * The value a linked input receives, as far as the simulator models values: pass-through nodes
- * (SimSleep, SimFail, PrimitiveString) hand on their literal `value`/`value`-like input; anything
+ * (SimSleep, SimFail, PrimitiveString) hand on their literal `value`/`value`-like input, a node
+ * file's node its `passThrough` input; anything
  * else is described by its class. Bounded by the graph size, so a cycle cannot loop.
  */
-function flowingValue(prompt: ApiPrompt, input: unknown): unknown {
+function flowingValue(prompt: ApiPrompt, input: unknown, passThroughOf: (classType: string) => string | undefined): unknown {
   let current = input;
   for (let hops = 0; isLink(current) && hops <= Object.keys(prompt).length; hops++) {
     const source = prompt[current[0]];
     if (!source) return null;
-    const literal = ['value', 'string', 'text'].map((k) => source.inputs[k]).find((v) => v !== undefined);
+    const declared = passThroughOf(source.class_type);
+    const names = declared === undefined ? ['value', 'string', 'text'] : [declared];
+    const literal = names.map((k) => source.inputs[k]).find((v) => v !== undefined);
     current = literal === undefined ? `<${source.class_type} output>` : literal;
   }
   return current;

@@ -4,6 +4,7 @@ import { TINY_JPEG } from '../files/png.ts';
 import { isLink, planExecution } from '../nodes/execution-order.ts';
 import type { ServerEvent } from '../faults/fault-injector.ts';
 import type { NodeBehaviour, NodeRunContext } from './node-behaviour.ts';
+import type { NodeCatalogue } from '../nodes/catalogue.ts';
 import type { NodeCache } from './node-cache.ts';
 import { nodeSignatures } from './node-cache.ts';
 import { describeException, executionErrorData, type PromptProgress } from './prompt-failure.ts';
@@ -22,6 +23,8 @@ export interface ExecutorHost {
   timing: ResolvedTiming;
   cache: NodeCache;
   behaviourOf(classType: string): NodeBehaviour;
+  /** Which classes are output nodes, for the order nodes run in [default the built-in catalogue]. */
+  catalogue?: NodeCatalogue;
   /** Sends a message to the prompt's client (`sid`), or broadcasts when `sid` is null; `text`, when given, is the exact frame (a recorded one). */
   emit(message: { type: string; data: Record<string, unknown> }, sid: string | null, text?: string): void;
   emitBinary(bytes: Uint8Array, sid: string | null): void;
@@ -86,7 +89,7 @@ async function runPrompt(host: ExecutorHost, item: QueuedPrompt, progress: Promp
   const nodePhase = (event: 'started' | 'finished', nodeId: string, outputNode: boolean) =>
     phase({ kind: 'node', event, promptIndex, nodeId, outputNode });
 
-  const { order, stuck } = planExecution(item.prompt, item.outputsToExecute);
+  const { order, stuck } = planExecution(item.prompt, item.outputsToExecute, host.catalogue);
   const signatures = nodeSignatures(item.prompt);
   const cached = order.filter((id) => host.cache.has(signatures.get(id)!));
   const nextCache = new Map<string, NodeOutput | null>();

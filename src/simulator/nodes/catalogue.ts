@@ -31,10 +31,22 @@ export type NodeUi =
    * input like SaveImage (`ComfyUI_00001_.png`, see `FileStore.saveCounted`); `type: "temp"` uses
    * the fixed `prefix` plus, in ComfyUI, five random letters per node (`ComfyUI_temp_abcde`).
    */
-  | { kind: 'images'; type: 'output'; prefixInput: string }
-  | { kind: 'images'; type: 'temp'; prefix: string }
+  | ({ kind: 'images'; type: 'output'; prefixInput?: string } & DeclaredImages)
+  | ({ kind: 'images'; type: 'temp'; prefix: string } & DeclaredImages)
   /** `{"text": [<value of the input, as text>]}`, as PreviewAny reports. */
-  | { kind: 'text'; input: string };
+  | { kind: 'text'; input: string }
+  /** `{"text": [value]}`: a fixed text (a node of a node file). */
+  | { kind: 'text'; value: string };
+
+/** What a node file may say of the images a node saves (src/simulator/nodes/custom-nodes.ts). */
+export interface DeclaredImages {
+  /** Images per execution. @defaultValue 1 */
+  count?: number;
+  /** Their pixel size. @defaultValue the size the graph asks for (engine/image-size.ts) */
+  size?: { width: number; height: number };
+  /** With `type: 'output'`: the prefix when the node has no `prefixInput` value. @defaultValue 'ComfyUI' */
+  fallbackPrefix?: string;
+}
 
 /** Context a custom validation check may consult (mirrors what ComfyUI reads from disk). */
 export interface ValidationContext {
@@ -60,8 +72,15 @@ export interface NodeSimulation {
   durationInput?: string;
   /** Absent when the node returns no UI (then no `executed` is sent for it). */
   ui?: NodeUi;
-  /** The node raises during execution while this BOOLEAN input is true (SimFail). */
-  failure?: { input: string; messageInput: string; exceptionType: string };
+  /**
+   * The node raises during execution while this BOOLEAN input is true (SimFail), or always when
+   * `input` is absent; the message is `messageInput`'s value, else `message`.
+   */
+  failure?: { input?: string; messageInput?: string; message?: string; exceptionType: string };
+  /** Fixed progress steps per execution, for a node without a `progress` input (a node file's `steps: 8`). */
+  fixedSteps?: number;
+  /** The input whose value the node's outputs carry on, for what flows downstream (a node file's `passThrough`). */
+  passThrough?: string;
   customValidation?: CustomValidation;
   /** A COMBO input whose values are the image files of the `input` folder (LoadImage). */
   inputFilesCombo?: string;
@@ -338,7 +357,7 @@ function numberInput(definition: NodeDefinition, inputs: Readonly<Record<string,
 /** How many `progress` steps one execution reports (0 for nodes without a progress bar). */
 export function progressSteps(definition: NodeDefinition, inputs: Readonly<Record<string, unknown>>): number {
   const progress = definition.sim.progress;
-  if (!progress) return 0;
+  if (!progress) return definition.sim.fixedSteps ?? 0;
   let steps = numberInput(definition, inputs, progress.stepsInput);
   if (progress.endInput) steps = Math.min(steps, numberInput(definition, inputs, progress.endInput));
   if (progress.startInput) steps -= numberInput(definition, inputs, progress.startInput);
