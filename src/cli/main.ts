@@ -52,7 +52,7 @@ export const commandTable: Record<string, { description: string; load: () => Pro
     load: async () => (await import('./toxiproxy-command.ts')).registerToxiproxy,
   },
   schema: {
-    description: 'Print the JSON Schema of a scenario file or a relay profile (generated from the zod schemas), for editors to validate and complete them',
+    description: 'Print the JSON Schema of a scenario file, a relay profile or a node file (generated from the zod schemas), for editors to validate and complete them',
     load: async () => (await import('./schema-command.ts')).registerSchema,
   },
   doctor: { description: 'Say which Toxiproxy providers (and STOMP brokers) are available here, and how to get one', load: async () => (await import('./doctor-command.ts')).registerDoctor },

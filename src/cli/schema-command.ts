@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../harness/usage-error.ts';
 import { jsonSchemaNames, jsonSchemaOf, type JsonSchemaName } from '../scenarios/json-schemas.ts';
 
-export const SCHEMA_DESCRIPTION = 'Print the JSON Schema of a scenario file or a relay profile (generated from the zod schemas), for editors to validate and complete them';
+export const SCHEMA_DESCRIPTION = 'Print the JSON Schema of a scenario file, a relay profile or a node file (generated from the zod schemas), for editors to validate and complete them';
 
-/** `comfy-chaos schema scenario|relay-profile [--out file]`. */
+/** `comfy-chaos schema scenario|relay-profile|nodes [--out file]`. */
 export function registerSchema(program: Command): void {
   program
     .command('schema')

@@ -36,12 +36,21 @@ describe('JSON Schemas of scenario files and relay profiles (issue 12, point 10)
     }
   });
 
+  it('accepts the example node file and refuses a typo in it', () => {
+    const validate = validator('nodes');
+    const example = parseYaml(readFileSync(new URL('examples/custom-nodes.yaml', root), 'utf8')) as { nodes: Record<string, Record<string, unknown>> };
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    example.nodes['MyPack.Blur']!.behavior = {};
+    expect(validate(example)).toBe(false);
+    expect(JSON.stringify(validate.errors)).toMatch(/"additionalProperty":"behavior"/);
+  });
+
   it('comfy-chaos schema prints one, and names the kinds when given another', async () => {
     const ok = await cli(['schema', 'relay-profile']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ title: 'comfy-chaos relay profile', additionalProperties: false });
     const bad = await cli(['schema', 'scenarios']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe('comfy-chaos: unknown schema "scenarios": give scenario or relay-profile, e.g. comfy-chaos schema scenario > scenario.schema.json\n');
+    expect(bad.err).toBe('comfy-chaos: unknown schema "scenarios": give scenario or relay-profile or nodes, e.g. comfy-chaos schema scenario > scenario.schema.json\n');
   });
 });
