@@ -2,7 +2,7 @@ import { VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
 import { baselineProfile, findComfyuiProfile, Simulator } from '../simulator/index.ts';
-import { clientBasePath, type ComfyuiProfile } from '../protocol/index.ts';
+import { clientBasePath, clientScheme, type ComfyuiProfile } from '../protocol/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
 import { missingCapability, requiredCapabilities } from './adapters/capabilities.ts';
@@ -121,9 +121,10 @@ function skipReason(scenario: Scenario, client: ClientUnderTest, options: RunSce
 /** Routes in-memory fetches and sockets to the simulator whose base URL they name. */
 function multiplex(entries: { baseUrl: string; fetch: FetchLike; webSocketFactory: WebSocketFactory }[]) {
   const find = (url: string) => {
-    const origin = new URL(url.replace(/^ws/, 'http')).origin;
-    const entry = entries.find((e) => new URL(e.baseUrl).origin === origin);
-    if (!entry) throw new TypeError(`fetch failed: no simulated server at ${origin}`);
+    // By host, not origin: a ws:// socket to an https:// server reaches it and fails its TLS check there (memory.ts).
+    const host = new URL(url.replace(/^ws/, 'http')).host;
+    const entry = entries.find((e) => new URL(e.baseUrl).host === host);
+    if (!entry) throw new TypeError(`fetch failed: no simulated server at ${host}`);
     return entry;
   };
   const fetch: FetchLike = async (url, init) => find(url).fetch(url, init);
@@ -144,8 +145,9 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
   if (clientBasePath(profile)) scenario = { ...scenario, requires: { ...scenario.requires, base_path: true } };
   const reason = skipReason(scenario, client, options);
   if (reason) return { ...skipped(scenario, client, options, reason), comfyui: profile.name };
-  // A front (a proxy under a prefix, /api only) is where clients are pointed: origin + base path.
+  // A front (a proxy under a prefix, /api only, TLS) is where clients are pointed: scheme, origin + base path.
   const basePath = clientBasePath(profile);
+  const scheme = clientScheme(profile);
   const wallStart = Date.now();
   const wallBoundMs = options.wallBoundMs ?? scenario.maxRunMs + WALL_SLACK_MS;
   const overWallBound = () => Date.now() - wallStart > wallBoundMs;
@@ -281,19 +283,21 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       },
     };
     if (memory) {
-      const transports = sims.map((sim, i) => sim.memoryTransport(`http://127.0.0.1:${8188 + i}`));
+      const transports = sims.map((sim, i) => sim.memoryTransport(`${scheme}://127.0.0.1:${8188 + i}`));
       context.comfyUrl = transports.map((t) => t.baseUrl + basePath).join(',');
       context.inProcess = { ...multiplex(transports), clock };
     } else {
       const urls: string[] = [];
       for (const [i, sim] of sims.entries()) {
+        // A TLS profile serves the process's loopback test certificate; clients are told to trust its CA.
         const server = await sim.listen({ host: '127.0.0.1', port: 0 });
+        if (server.caFile) context.caFile = server.caFile;
         if (proxy) {
           // Unique per process and run: several clients may start the same scenario in the same millisecond.
           const name = `cc-${process.pid}-${++proxyCounter}-${scenario.id}-${i}`;
           const control = await proxy.client.createProxy({ name, upstream: `127.0.0.1:${server.port}` });
           network.addProxy(control);
-          urls.push(`http://${control.address}${basePath}`);
+          urls.push(`${scheme}://${control.address}${basePath}`);
         } else urls.push(server.url + basePath);
         if (options.frontOfServer) {
           const front = await options.frontOfServer(urls[i]!, i);

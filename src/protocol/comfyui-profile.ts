@@ -47,18 +47,26 @@ export const comfyuiProfile = z.strictObject({
    * A front in front of ComfyUI (a reverse proxy, a gateway): every path is served under `prefix`
    * (e.g. `/comfyui`), and with `apiOnly` only the `/api/...` form of each route reaches ComfyUI
    * (the bare form gets the front's 404). Clients are then given `<origin><prefix>[/api]` as base URL.
+   * With `tls` the front speaks TLS only (a TLS-terminating proxy, or ComfyUI's own `--tls-keyfile`):
+   * clients get an `https://` base URL and must open `wss://` sockets; plain HTTP to that port fails.
    */
   front: z
     .strictObject({
       prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path prefix is "" or "/segment[/segment...]", e.g. "/comfyui"').default(''),
       apiOnly: z.boolean().default(false),
+      tls: z.boolean().default(false),
     })
-    .default({ prefix: '', apiOnly: false }),
+    .default({ prefix: '', apiOnly: false, tls: false }),
   /** Where the facts of this profile come from (commits, pages, runs), for reports. */
   sources: z.array(z.string()).default([]),
 });
 export type ComfyuiProfile = z.infer<typeof comfyuiProfile>;
 export type ComfyuiProfileInput = z.input<typeof comfyuiProfile>;
+
+/** The URL scheme clients use to reach the profile's front: `https` behind TLS, else `http` (sockets: `wss`/`ws`). */
+export function clientScheme(profile: Pick<ComfyuiProfile, 'front'>): 'http' | 'https' {
+  return profile.front.tls ? 'https' : 'http';
+}
 
 /** The path a client should put after the server's origin to reach ComfyUI through the profile's front. */
 export function clientBasePath(profile: Pick<ComfyuiProfile, 'front'>): string {

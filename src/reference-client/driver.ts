@@ -3,8 +3,9 @@
  * JSON lines in, driver events as JSON lines out (schema in src/protocol/driver.ts). Node only:
  * it uses the `ws` socket factory.
  */
+import { readFileSync } from 'node:fs';
 import { driverCommand, driverEvent, type DriverEvent } from '../protocol/index.ts';
-import { createNodeWebSocketFactory } from './node.ts';
+import { createNodeWebSocketFactory, trustingNodeTransport } from './node.ts';
 import { ReferenceClient, type ReferenceClientOptions } from './reference-client.ts';
 import type { WindowSession } from './window-session.ts';
 
@@ -15,7 +16,8 @@ export interface ReferenceDriverIo {
   output: { write(chunk: string): unknown };
   /**
    * `COMFY_URLS` (every server, comma-separated) or else `COMFY_URL` (required), `COMFY_CHAOS_SEED`
-   * (optional integer), `COMFY_CHAOS_HINTS` (optional JSON: the scenario's timing hints in ms).
+   * (optional integer), `COMFY_CHAOS_HINTS` (optional JSON: the scenario's timing hints in ms),
+   * `COMFY_CA_FILE` (optional: a PEM file of CAs to trust for https:// and wss:// servers).
    */
   env: Record<string, string | undefined>;
   /** Overrides for the client (tests inject a clock, fetch and socket factory here). */
@@ -36,10 +38,19 @@ export async function runReferenceDriver(io: ReferenceDriverIo): Promise<number>
   const seedText = io.env.COMFY_CHAOS_SEED;
   const seed = seedText !== undefined && /^\d+$/.test(seedText) ? Number(seedText) % 4294967296 : undefined;
   const hints = hintOptions(io.env.COMFY_CHAOS_HINTS, (message) => write({ type: 'log', message }));
+  let trusted: ReturnType<typeof trustingNodeTransport> | undefined;
+  if (io.env.COMFY_CA_FILE) {
+    try {
+      trusted = trustingNodeTransport(readFileSync(io.env.COMFY_CA_FILE));
+    } catch (error) {
+      write({ type: 'log', message: `COMFY_CA_FILE=${io.env.COMFY_CA_FILE} cannot be read (${(error as Error).message}): give a PEM file of the CA certificates to trust` });
+      return 2;
+    }
+  }
   let client: ReferenceClient;
   try {
     client = new ReferenceClient({
-      webSocketFactory: createNodeWebSocketFactory(),
+      ...(trusted ?? { webSocketFactory: createNodeWebSocketFactory() }),
       ...(seed === undefined ? {} : { seed }),
       ...hints,
       ...io.clientOptions,

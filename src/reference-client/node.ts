@@ -3,7 +3,8 @@
  * stays free of Node modules and bundles for a browser unchanged (as msw splits `msw/node`).
  */
 import WebSocket from 'ws';
-import type { WebSocketFactory, WebSocketLike } from '../protocol/index.ts';
+import type { FetchLike, WebSocketFactory, WebSocketLike } from '../protocol/index.ts';
+import { createTrustingFetch, withRootCertificates, type TrustingFetchOptions } from './node-fetch.ts';
 import { ReferenceClient, type ReferenceClientOptions } from './reference-client.ts';
 
 export interface NodeWebSocketOptions {
@@ -11,13 +12,17 @@ export interface NodeWebSocketOptions {
   maxPayloadBytes?: number;
   /** [options.perMessageDeflate=false] */
   perMessageDeflate?: boolean;
+  /** PEM certificates to trust for `wss://` besides Node's roots [default: the roots only]. */
+  ca?: TrustingFetchOptions['ca'];
 }
 
 export function createNodeWebSocketFactory(options: NodeWebSocketOptions = {}): WebSocketFactory {
+  const ca = options.ca === undefined ? undefined : withRootCertificates(options.ca);
   return (url) => {
     const socket = new WebSocket(url, {
       maxPayload: options.maxPayloadBytes ?? 256 * 1024 * 1024,
       perMessageDeflate: options.perMessageDeflate ?? false,
+      ...(ca ? { ca } : {}),
     });
     // `ws` is an EventEmitter: an 'error' with no listener would crash the process, e.g. when
     // the client closes a socket that is still connecting. The client learns of errors
@@ -30,9 +35,18 @@ export function createNodeWebSocketFactory(options: NodeWebSocketOptions = {}): 
 /** A `ws`-backed factory with the defaults above. */
 export const nodeWebSocketFactory: WebSocketFactory = createNodeWebSocketFactory();
 
+/**
+ * `fetch` and sockets that trust `ca` (PEM) besides Node's roots: for a server behind TLS with a
+ * private CA, e.g. `COMFY_CA_FILE` in a driver run on the `gateway-tls` profile.
+ */
+export function trustingNodeTransport(ca: TrustingFetchOptions['ca']): { fetch: FetchLike; webSocketFactory: WebSocketFactory } {
+  return { fetch: createTrustingFetch({ ca }), webSocketFactory: createNodeWebSocketFactory({ ca }) };
+}
+
 /** A {@link ReferenceClient} using `ws` and the global `fetch` unless told otherwise. */
 export function createNodeReferenceClient(options: ReferenceClientOptions): ReferenceClient {
   return new ReferenceClient({ webSocketFactory: nodeWebSocketFactory, ...options });
 }
 
+export { createTrustingFetch, type TrustingFetchOptions } from './node-fetch.ts';
 export * from './index.ts';

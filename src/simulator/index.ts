@@ -1,7 +1,8 @@
-export { Simulator, type SimulatorOptions } from './simulator.ts';
+export { Simulator, type SimulatorOptions, type SimulatorListenOptions, type SimulatorServer } from './simulator.ts';
 export { SimulatorCore } from './simulator-core.ts';
 export type { MemoryTransport } from './transport/memory.ts';
 export type { NetworkServer, ListenOptions } from './transport/network.ts';
+export { makeLoopbackCertificate, readTlsFiles, sharedLoopbackCertificate, TlsSetupError, type MadeCertificate, type TlsFiles, type TlsKeyPair } from './transport/tls-certificate.ts';
 export type { TimingOptions } from './engine/timing.ts';
 export { route, type Route } from './http/comfy-routes.ts';
 export { jsonResponse, textResponse, emptyResponse, type SimRequest, type SimResponse } from './http/types.ts';

@@ -11,6 +11,7 @@ import { traceToJsonLines } from './trace/trace-recorder.ts';
 import type { SimulatorEndpoint } from './transport/endpoint.ts';
 import { createMemoryTransport, type MemoryTransport } from './transport/memory.ts';
 import { listenNetwork, type ListenOptions, type NetworkServer } from './transport/network.ts';
+import { readTlsFiles, sharedLoopbackCertificate, type TlsFiles } from './transport/tls-certificate.ts';
 import type { UpgradeDecision, UpgradeRequest } from './transport/server-socket.ts';
 
 export interface SimulatorOptions extends Omit<SimulatorCoreOptions, 'clock' | 'onAvailability'> {
@@ -24,6 +25,20 @@ export interface SimulatorOptions extends Omit<SimulatorCoreOptions, 'clock' | '
   fallbackRoutes?: Route[];
   /** Keep the user directory (settings, saved workflows) in this folder instead of in memory. */
   userDir?: string;
+}
+
+export interface SimulatorListenOptions extends ListenOptions {
+  /**
+   * Key and certificate files to serve TLS with (as ComfyUI's `--tls-keyfile`/`--tls-certfile`).
+   * A profile whose front is TLS (`gateway-tls`) without them gets the process's loopback test
+   * certificate (src/simulator/transport/tls-certificate.ts); its CA is then `server.caFile`.
+   */
+  tlsFiles?: TlsFiles;
+}
+
+/** A listening simulator: with TLS, `caFile` is the certificate clients must trust. */
+export interface SimulatorServer extends NetworkServer {
+  caFile?: string;
 }
 
 /** What {@link Simulator.normalisePath} makes of a path the profile's front does not forward. */
@@ -104,12 +119,17 @@ export class Simulator implements SimulatorEndpoint {
     return createMemoryTransport(this, baseUrl);
   }
 
-  /** Starts the HTTP + WebSocket server; binds 127.0.0.1 unless told otherwise. */
-  async listen(options: ListenOptions = {}): Promise<NetworkServer> {
+  /** Starts the HTTP + WebSocket server (HTTPS + WSS with TLS files or a TLS profile); binds 127.0.0.1 unless told otherwise. */
+  async listen(options: SimulatorListenOptions = {}): Promise<SimulatorServer> {
     if (this.network) throw new Error('Simulator.listen: already listening on ' + this.network.url);
-    this.network = await listenNetwork(this, options);
+    const { tlsFiles, ...listen } = options;
+    const files = tlsFiles ?? (this.core.profile.front.tls && !listen.tls ? await sharedLoopbackCertificate() : undefined);
+    if (files) listen.tls = readTlsFiles(files);
+    const network: SimulatorServer = await listenNetwork(this, listen);
+    if (files) network.caFile = files.caFile;
+    this.network = network;
     this.ensureStarted();
-    return this.network;
+    return network;
   }
 
   get url(): string | undefined {

@@ -68,6 +68,22 @@ export interface ClientStartContext {
   windows?: string[];
   /** The run's Toxiproxy, for clients that put their own links through it (a relay's browsers). */
   toxiproxy?: AcquiredToxiproxy;
+  /**
+   * The PEM certificate (a test CA) to trust when the servers speak TLS (profile `gateway-tls`);
+   * a driver finds it in `COMFY_CA_FILE` and the variables of {@link tlsTrustEnv}.
+   */
+  caFile?: string;
+}
+
+/**
+ * The environment that tells a driver process to trust `caFile`: `COMFY_CA_FILE` (ours), and the
+ * variables its runtime reads by itself: `NODE_EXTRA_CA_CERTS` (Node, added to its roots at start),
+ * `SSL_CERT_FILE` (OpenSSL's default verify file: Python's ssl, aiohttp, httpx, websocket-client; Go),
+ * `REQUESTS_CA_BUNDLE` (Python requests). The last three replace the system roots, which a run on
+ * 127.0.0.1 does not need (docs/write-a-driver.md, "TLS").
+ */
+export function tlsTrustEnv(caFile: string): Record<string, string> {
+  return { COMFY_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, SSL_CERT_FILE: caFile, REQUESTS_CA_BUNDLE: caFile };
 }
 
 export interface ClientUnderTest {
@@ -119,6 +135,7 @@ export function driverClient(
         comfyUrls: urls,
         seed: context.seed,
         hints: context.hints,
+        ...(context.caFile ? { env: { ...options.env, ...tlsTrustEnv(context.caFile) } } : {}),
       });
       const windowOf = new Map<string, string>();
       driver.onEvent((event) => {

@@ -1,6 +1,7 @@
 import type { Clock, FetchLike, WebSocketFactory } from '../../protocol/index.ts';
 import { ReferenceClient, type ReferenceClientOptions } from '../../reference-client/index.ts';
-import { createNodeWebSocketFactory } from '../../reference-client/node.ts';
+import { readFileSync } from 'node:fs';
+import { createNodeWebSocketFactory, trustingNodeTransport } from '../../reference-client/node.ts';
 import type { ClientHints } from '../../scenarios/scenario.ts';
 import type { ClientSession, ClientStartContext, ClientUnderTest } from './client-under-test.ts';
 
@@ -45,7 +46,8 @@ export function referenceClient(name = 'reference', overrides: ReferenceOverride
       const client = new ReferenceClient({
         servers: context.comfyUrl.split(',').map((s) => s.trim()),
         seed: context.seed,
-        ...(context.inProcess ?? { webSocketFactory: createNodeWebSocketFactory() }),
+        // Servers behind TLS with the run's test CA (gateway-tls): trusted as a driver trusts COMFY_CA_FILE.
+        ...(context.inProcess ?? (context.caFile ? trustingNodeTransport(readFileSync(context.caFile)) : { webSocketFactory: createNodeWebSocketFactory() })),
         ...optionsFromHints(context.hints),
         ...overrides,
       });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 import type { RelayProfile } from '../../protocol/index.ts';
 import type { BrowserAction } from '../../scenarios/scenario.ts';
-import type { ClientExit, ClientSession, ClientStartContext, ClientUnderTest } from '../adapters/client-under-test.ts';
+import { tlsTrustEnv, type ClientExit, type ClientSession, type ClientStartContext, type ClientUnderTest } from '../adapters/client-under-test.ts';
 import { splitCommandLine } from '../adapters/command-line.ts';
 import { freeLoopbackPort, type ProxyControl } from '../toxiproxy/index.ts';
 import { classify, type Classified } from './attribution.ts';
@@ -166,6 +166,7 @@ class RelaySession implements ClientSession {
       REFUND_URL: refundUrl,
       COMFY_CHAOS_HINTS: JSON.stringify(this.context.hints ?? {}),
       ...(broker ? { STOMP_BROKER_URL: broker.url, STOMP_LOGIN: broker.login, STOMP_PASSCODE: broker.passcode } : {}),
+      ...(this.context.caFile ? tlsTrustEnv(this.context.caFile) : {}),
     };
     const command = Array.isArray(profile.command) ? profile.command : splitCommandLine(profile.command);
     const baseDir = this.options.profileDir ?? this.root;

@@ -1,6 +1,7 @@
 import type { ComfyuiProfile } from '../../protocol/index.ts';
 import { comfyuiCurrent } from './current.ts';
 import { gatewayApiPrefix } from './gateway-api-prefix.ts';
+import { gatewayTls } from './gateway-tls.ts';
 import { comfyui0344 } from './v0-3-44.ts';
 import { comfyui0364 } from './v0-3-64.ts';
 
@@ -8,13 +9,14 @@ import { comfyui0364 } from './v0-3-64.ts';
 export const baselineProfile: ComfyuiProfile = comfyui0364;
 
 /** Every built-in profile: the releases, oldest first, then the fronts. */
-export const comfyuiProfiles: readonly ComfyuiProfile[] = [comfyui0344, comfyui0364, comfyuiCurrent, gatewayApiPrefix];
+export const comfyuiProfiles: readonly ComfyuiProfile[] = [comfyui0344, comfyui0364, comfyuiCurrent, gatewayApiPrefix, gatewayTls];
 
 /**
  * What `all` means: every release, but no front. A front gives clients a base URL with a path, which
- * most libraries (and so their drivers) cannot take; it is chosen by name, for clients that can.
+ * most libraries (and so their drivers) cannot take, or a TLS certificate they must be told to trust;
+ * it is chosen by name, for clients that can.
  */
-export const comfyuiReleases: readonly ComfyuiProfile[] = comfyuiProfiles.filter((p) => !p.front.prefix && !p.front.apiOnly);
+export const comfyuiReleases: readonly ComfyuiProfile[] = comfyuiProfiles.filter((p) => !p.front.prefix && !p.front.apiOnly && !p.front.tls);
 
 export const comfyuiProfileNames: readonly string[] = comfyuiProfiles.map((p) => p.name);
 
@@ -44,4 +46,4 @@ export function resolveComfyuiProfiles(selectors: readonly string[]): ComfyuiPro
   return out;
 }
 
-export { comfyui0344, comfyui0364, comfyuiCurrent, gatewayApiPrefix };
+export { comfyui0344, comfyui0364, comfyuiCurrent, gatewayApiPrefix, gatewayTls };

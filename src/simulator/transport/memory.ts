@@ -38,7 +38,11 @@ class MemoryClientSocket implements WebSocketLike {
   /** The server side can still send: frames it sent before a close are delivered before the close event, as on a wire. */
   private serverOpen = false;
 
-  constructor(private readonly endpoint: SimulatorEndpoint, readonly url: string) {
+  constructor(
+    private readonly endpoint: SimulatorEndpoint,
+    readonly url: string,
+    private readonly secure = false,
+  ) {
     endpoint.clock.setTimeout(() => {
       try {
         this.connect();
@@ -51,9 +55,11 @@ class MemoryClientSocket implements WebSocketLike {
 
   private connect(): void {
     if (this.readyState !== WS_CONNECTING) return;
-    const parsed = new URL(this.url, 'ws://memory');
+    const parsed = new URL(this.url, this.secure ? 'wss://memory' : 'ws://memory');
     const path = this.endpoint.normalisePath(parsed.pathname);
     if (!this.endpoint.isUp()) return this.fail(1006, 'connection refused');
+    const mismatch = schemeMismatch(parsed.protocol, this.secure);
+    if (mismatch) return this.fail(1006, mismatch);
     const decision = this.endpoint.handleUpgrade({ path, query: parsed.searchParams });
     if (!decision.accept) return this.fail(1006, `Unexpected server response: ${decision.status}`);
     this.readyState = WS_OPEN;
@@ -172,9 +178,26 @@ async function bodyBytes(body: RequestInitLike['body']): Promise<{ bytes: Uint8A
   };
 }
 
+/**
+ * Why a connection with scheme `protocol` fails on a server that does (`secure`) or does not speak
+ * TLS, as on the network transport: a plain client's bytes fail the TLS server's handshake, and a TLS
+ * client gets no handshake from a plain server. Null when the scheme fits.
+ */
+function schemeMismatch(protocol: string, secure: boolean): string | null {
+  const tls = protocol === 'https:' || protocol === 'wss:';
+  if (tls === secure) return null;
+  return secure
+    ? `TLS handshake failed: the server speaks TLS only, and ${protocol}// is plain (use ${protocol === 'ws:' ? 'wss' : 'https'}://)`
+    : `TLS handshake failed: ${protocol}// to a server that does not speak TLS`;
+}
+
+/** A transport for clients at `baseUrl`; an `https://` base makes a server that speaks TLS only (its clients must use https and wss). */
 export function createMemoryTransport(endpoint: SimulatorEndpoint, baseUrl = 'http://127.0.0.1:8188'): MemoryTransport {
+  const secure = new URL(baseUrl).protocol === 'https:';
   const fetch: FetchLike = async (url, init = {}) => {
     const parsed = new URL(url, baseUrl);
+    const mismatch = schemeMismatch(parsed.protocol, secure);
+    if (mismatch) throw new TypeError(`fetch failed: ${mismatch}`);
     const { bytes, contentType } = await bodyBytes(init.body);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -209,7 +232,7 @@ export function createMemoryTransport(endpoint: SimulatorEndpoint, baseUrl = 'ht
   return {
     baseUrl,
     fetch,
-    webSocketFactory: (url) => new MemoryClientSocket(endpoint, url),
+    webSocketFactory: (url) => new MemoryClientSocket(endpoint, url, secure),
   };
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -6,6 +7,7 @@ import type { SimRequest, SimResponse } from '../http/types.ts';
 import type { SimulatorEndpoint } from './endpoint.ts';
 import { parseRequestTarget } from './request-target.ts';
 import type { ServerSocket } from './server-socket.ts';
+import type { TlsKeyPair } from './tls-certificate.ts';
 
 /**
  * The network transport: a real HTTP + WebSocket server (the `ws` package) on a loopback port.
@@ -19,9 +21,15 @@ export interface ListenOptions {
   port?: number;
   /** Largest request body accepted, in bytes [default the simulator's `limits.maxBodyBytes`, 110 MiB] */
   maxBodyBytes?: number;
+  /**
+   * Serve HTTPS and WSS only, as ComfyUI does with `--tls-keyfile` and `--tls-certfile`: one TLS
+   * port for both, and a plain connection fails in the handshake [default: plain HTTP and WS].
+   */
+  tls?: TlsKeyPair;
 }
 
 export interface NetworkServer {
+  /** `http://host:port`, or `https://host:port` when serving TLS. */
   url: string;
   host: string;
   port: number;
@@ -43,13 +51,14 @@ const SWITCH_HEADERS = new Set(['upgrade', 'connection', 'http2-settings']);
  * written back, without the switch headers, in front of what was already read, and the socket
  * goes through the HTTP server again.
  */
-function reparseWithoutUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function reparseWithoutUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): void {
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (!SWITCH_HEADERS.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
   }
   socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]));
-  server.emit('connection', socket);
+  // An HTTPS server reads HTTP from 'secureConnection' ('connection' is the TCP socket under TLS).
+  server.emit(tls ? 'secureConnection' : 'connection', socket);
 }
 
 export async function listenNetwork(endpoint: SimulatorEndpoint, options: ListenOptions = {}): Promise<NetworkServer> {
@@ -58,12 +67,17 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: INCOMING_FRAME_LIMIT_BYTES, perMessageDeflate: false });
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     serveHttp(endpoint, req, res, maxBodyBytes).catch((error: unknown) => {
       endpoint.recordInternalError('http', error);
       res.destroy();
     });
-  });
+  };
+  const tls = options.tls !== undefined;
+  const server: Server = options.tls ? (createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) as unknown as Server) : createServer(handler);
+  // A client that does not speak TLS (http:// or ws:// to this port), or does not trust the
+  // certificate, fails its handshake: the socket is closed, as aiohttp's TLS site does; not our error.
+  if (tls) server.on('tlsClientError', (_error, socket) => socket.destroy());
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -73,7 +87,7 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
     // peer would be an uncaught exception.
     socket.on('error', () => undefined);
     try {
-      upgrade(endpoint, server, wss, req, socket, head);
+      upgrade(endpoint, server, wss, req, socket, head, tls);
     } catch (error) {
       endpoint.recordInternalError('ws', error);
       socket.destroy();
@@ -96,7 +110,7 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
   };
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     host,
     port,
     suspend: async () => {
@@ -122,9 +136,9 @@ export async function listenNetwork(endpoint: SimulatorEndpoint, options: Listen
 }
 
 /** Answers a WebSocket upgrade: 400 for a target that is not one, 404 off `/ws`, the simulator's refusal, or the socket. */
-function upgrade(endpoint: SimulatorEndpoint, server: Server, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function upgrade(endpoint: SimulatorEndpoint, server: Server, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): void {
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    reparseWithoutUpgrade(server, req, socket, head);
+    reparseWithoutUpgrade(server, req, socket, head, tls);
     return;
   }
   const target = parseRequestTarget(req.url);

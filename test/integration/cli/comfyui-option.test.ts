@@ -29,7 +29,7 @@ describe('comfy-chaos run --comfyui', () => {
   it('exits 2 naming an unknown profile and listing the known ones', async () => {
     const run = await cli(['run', '--transport', 'memory', '--scenario', '2.2', '--comfyui', '0.2.0', '--report', tmp()]);
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/unknown ComfyUI profile "0\.2\.0" \(known: 0\.3\.44, 0\.3\.64, current, gateway-api-prefix, or all for 0\.3\.44, 0\.3\.64, current\)/);
+    expect(run.err).toMatch(/unknown ComfyUI profile "0\.2\.0" \(known: 0\.3\.44, 0\.3\.64, current, gateway-api-prefix, gateway-tls, or all for 0\.3\.44, 0\.3\.64, current\)/);
   });
 
   it("a scenario file's comfyui: picks the profile; an unknown one is a usage error naming it", async () => {
