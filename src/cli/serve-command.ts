@@ -9,6 +9,7 @@ import { clientBasePath } from '../protocol/index.ts';
 import { findFrontend, FrontendNotFoundError, frontendRoutes, loadNodeFile, type FoundFrontend, type LoadedNodeFile } from '../simulator/index.ts';
 import { NodeFileError } from '../protocol/index.ts';
 import { UsageError } from '../harness/usage-error.ts';
+import { describeServeTls, resolveServeTls, type ServeTlsOptions } from './serve-tls.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
 const serveScenarioFile = z.looseObject({ faults: faultSchedule.default([]) });
@@ -73,7 +74,10 @@ export function registerServe(program: Command): void {
     .option('--user-dir <dir>', 'keep settings and saved workflows (the user directory) in this folder instead of in memory')
     .option('--nodes <file>', 'a node file (YAML or JSON): node classes added to /object_info, with how the simulator runs them (examples/custom-nodes.yaml)')
     .option('--extensions <dir...>', 'folders of frontend extensions (a custom node\'s web directory): their .js listed in /extensions and served at /extensions/<folder name>/')
-    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string; extensions?: string[]; nodes?: string }) => {
+    .option('--tls', 'serve HTTPS and WSS with a loopback test certificate made with openssl (its CA file is printed); implied by --comfyui gateway-tls', false)
+    .option('--tls-keyfile <file>', 'serve HTTPS and WSS with this PEM key (with --tls-certfile), as ComfyUI takes them')
+    .option('--tls-certfile <file>', 'the PEM certificate for --tls-keyfile')
+    .action(async (opts: { host: string; port: number; scenario?: string; seed: number; trace?: string; previews: boolean; comfyui?: string; frontend?: string; python?: string; userDir?: string; extensions?: string[]; nodes?: string } & ServeTlsOptions) => {
       const faults = opts.scenario ? loadFaultsFromScenarioFile(opts.scenario) : [];
       let nodes: LoadedNodeFile | undefined;
       try {
@@ -105,6 +109,7 @@ export function registerServe(program: Command): void {
       } catch (error) {
         throw new UsageError(`--comfyui: ${(error as Error).message}`);
       }
+      const tls = await resolveServeTls(opts, profile);
       // A long-running server keeps no trace in memory; --trace streams it to a file instead.
       keepServingWithoutOutput(process.stdout);
       keepServingWithoutOutput(process.stderr);
@@ -125,12 +130,13 @@ export function registerServe(program: Command): void {
       });
       let server;
       try {
-        server = await sim.listen({ host: opts.host, port: opts.port });
+        server = await sim.listen({ host: opts.host, port: opts.port, ...(tls ? { tlsFiles: tls } : {}) });
       } catch (error) {
         throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${(error as Error).message} (try another --port, or 0)`);
       }
       const base = server.url + clientBasePath(profile);
       say(process.stdout, `comfy-chaos simulator (ComfyUI ${profile.name}) listening on ${base} (ws: ${base.replace('http', 'ws')}/ws)\n`);
+      if (tls) say(process.stdout, describeServeTls(tls));
       if (frontend) say(process.stdout, `frontend ${frontend.version ?? '(version unknown)'} at ${base}/ from ${frontend.staticDir}\n`);
       if (nodes) {
         const replaced = nodes.replaced.length ? ` (replacing the core ${nodes.replaced.join(', ')})` : '';
