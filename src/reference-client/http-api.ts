@@ -32,6 +32,9 @@ export const tolerantHistoryEntry = z.looseObject({
 });
 export type TolerantHistoryEntry = z.infer<typeof tolerantHistoryEntry>;
 
+/** `GET /history[/<id>]`: an object of entries by prompt id (built once: a zod schema is costly to build per call, issue 15). */
+const historyReply = z.record(z.string(), z.unknown());
+
 const queueItemLoose = z.array(z.unknown()).min(2);
 /** `GET /queue`, loose where newer servers may differ (item length, extra keys). */
 const tolerantQueueReply = z.looseObject({ queue_running: z.array(queueItemLoose), queue_pending: z.array(queueItemLoose) });
@@ -114,7 +117,7 @@ export class ComfyHttp {
   async getRecentExtraData(server: string, maxItems: number): Promise<Map<string, Record<string, unknown>>> {
     const what = 'GET /history';
     const response = await this.request(server, `/history?max_items=${maxItems}`);
-    const reply = parseReply(z.record(z.string(), z.unknown()), await this.expectOk(response, what), what);
+    const reply = parseReply(historyReply, await this.expectOk(response, what), what);
     const out = new Map<string, Record<string, unknown>>();
     for (const [promptId, entry] of Object.entries(reply)) {
       const prompt = typeof entry === 'object' && entry !== null ? (entry as { prompt?: unknown }).prompt : undefined;
@@ -128,7 +131,7 @@ export class ComfyHttp {
   async getHistory(server: string, promptId: string): Promise<TolerantHistoryEntry | undefined> {
     const what = `GET /history/${promptId}`;
     const response = await this.request(server, `/history/${encodeURIComponent(promptId)}`);
-    const reply = parseReply(z.record(z.string(), z.unknown()), await this.expectOk(response, what), what);
+    const reply = parseReply(historyReply, await this.expectOk(response, what), what);
     if (!(promptId in reply)) return undefined;
     const entry = tolerantHistoryEntry.safeParse(reply[promptId]);
     if (!entry.success) throw new ReferenceClientError('CC_ERR_BAD_REPLY', `${what}: ${z.prettifyError(entry.error)}`);
