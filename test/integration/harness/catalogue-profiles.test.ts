@@ -12,11 +12,11 @@ const sink = { write: () => true } as unknown as NodeJS.WritableStream;
 
 /**
  * Issue 13: the reference client survives every ComfyUI profile. The whole catalogue on the memory
- * transport (virtual time) once per release and once behind the gateway front; the baseline on the
+ * transport (virtual time) once per release and once behind each front (path prefix, TLS); the baseline on the
  * network transport is test/integration/harness/catalogue.test.ts.
  */
 describe('the reference client against the whole catalogue on every ComfyUI profile', () => {
-  it.each(['0.3.44', 'current', 'gateway-api-prefix'])('passes every scenario on %s (memory transport)', async (comfyui) => {
+  it.each(['0.3.44', 'current', 'gateway-api-prefix', 'gateway-tls'])('passes every scenario on %s (memory transport)', async (comfyui) => {
     const results = await executePlan(
       { scenarios: clientScenarios, clients: ['reference'], transport: 'memory', seed: 1, concurrency: 1, reportDir: join(mkdtempSync(join(tmpdir(), 'cc-catp-')), comfyui), strict: false, comfyui: [comfyui] },
       sink,
