@@ -23,6 +23,7 @@ describe('serve --scenario faults on the official frontend (headless Chromium)',
     const shot = `${reportDir}frontend-${PINNED_FRONTEND}-chaos`;
     const warnings: string[] = [];
     let images: string[] = [];
+    let saveOutputs: { outputs: unknown; known: string[] } | undefined;
     const run = await withServedFrontend(['--scenario', scenario, '--trace', trace], async (page, url) => {
       page.on('console', (message) => {
         if (message.type() === 'warning') warnings.push(message.text());
@@ -42,6 +43,12 @@ describe('serve --scenario faults on the official frontend (headless Chromium)',
       images = savedImages(await waitForHistory(url, (history) => savedImages(history).length > 0));
       const deadline = Date.now() + WAIT_MS;
       while (Date.now() < deadline && !warnings.some((w) => w.startsWith('Unhandled message:'))) await page.waitForTimeout(100);
+      // The dropped frame was SaveImage's executed: the node has no output to preview, though the job has an image.
+      saveOutputs = await page.evaluate(() => {
+        const app = (window as unknown as { app: { graph: { nodes: { id: number; type: string }[] }; nodeOutputs: Record<string, unknown> } }).app;
+        const save = app.graph.nodes.find((node) => node.type === 'SaveImage')!;
+        return { outputs: app.nodeOutputs[String(save.id)] ?? null, known: Object.keys(app.nodeOutputs) };
+      });
       await page.screenshot({ path: `${shot}-after-bom.png` });
     });
     expect(run.code, run.stderr).toBe(0);
@@ -50,6 +57,7 @@ describe('serve --scenario faults on the official frontend (headless Chromium)',
     const unhandled = warnings.filter((w) => w.startsWith('Unhandled message:'));
     expect(unhandled.length, `console warnings: ${warnings.join(' | ')}`).toBeGreaterThan(0);
     expect(unhandled[0]).toContain('\uFEFF{"type": "executed"');
+    expect(saveOutputs?.outputs, `node outputs the frontend holds: ${saveOutputs?.known.join(', ')}`).toBeNull();
 
     const events = readFileSync(trace, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TraceEvent);
     expect(events.filter((e) => e.kind === 'fault').map((e) => e.kind === 'fault' && e.faultType)).toEqual(['http_status', 'bom']);
