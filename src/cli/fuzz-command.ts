@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatFuzzReport, fuzz, type FuzzProgress } from '../harness/fuzz/index.ts';
+import { formatFuzzReport, fuzz } from '../harness/fuzz/index.ts';
+import type { HuntProgress } from '../harness/hunt/index.ts';
+import { parseSearchPath } from '../harness/hunt/search-path.ts';
 import type { Transport } from '../harness/runner.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
 import { clientFromSpec } from '../harness/client-spec.ts';
 import { UsageError } from '../harness/usage-error.ts';
+import { integer, invariantOption } from './search-options.ts';
 
 interface FuzzCliOptions {
   client: string;
@@ -15,27 +18,24 @@ interface FuzzCliOptions {
   out?: string;
   maxTime?: string;
   strict: boolean;
+  invariant?: string[];
+  concurrency?: string;
 }
 
-function integer(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${value}")`);
-  return n;
-}
-
-/** A live line on a terminal (`[412/1000] 0 failures, 96/s`), nothing in CI but every 100 runs. */
-function progressPrinter(out: NodeJS.WriteStream): { update(p: FuzzProgress): void; end(): void } {
+/** A live line on a terminal (`[412/1000] searching, 96/s`), nothing in CI but every 100 runs and when a counterexample is found. */
+function progressPrinter(out: NodeJS.WriteStream, planned: number): { update(p: HuntProgress): void; end(): void } {
   const live = Boolean(out.isTTY) && !process.env.CI;
-  const started = performance.now();
   let drawn = false;
+  let told = false;
   return {
     update(p) {
-      const rate = ((p.runs / (performance.now() - started)) * 1000).toFixed(0);
-      const line = p.phase === 'searching' ? `[${p.runs}/${p.planned}] searching, ${rate}/s` : `[${p.runs}] counterexample found, shrinking (${p.failures} failing so far), ${rate}/s`;
+      const found = p.bugs > 0;
+      const line = found ? `[${p.scenarios}] counterexample found${p.shrinking ? ', shrinking' : ''}, ${p.perSecond}/s` : `[${p.scenarios}/${planned}] ${p.stage}, ${p.perSecond}/s`;
       if (live) {
         out.write(`\r\x1b[2K${line}`);
         drawn = true;
-      } else if (p.runs % 100 === 0 || (p.phase === 'shrinking' && p.failures === 1 && p.last.verdict === 'fail')) out.write(`${line}\n`);
+      } else if (p.scenarios % 100 === 0 || (found && !told)) out.write(`${line}\n`);
+      told ||= found;
     },
     end() {
       if (drawn) out.write('\r\x1b[2K');
@@ -46,13 +46,15 @@ function progressPrinter(out: NodeJS.WriteStream): { update(p: FuzzProgress): vo
 export function registerFuzz(program: Command): void {
   program
     .command('fuzz')
-    .description('Search generated scenarios (workload x fault schedule) for one the client fails, and shrink it to a replayable scenario file')
+    .description('Search for one scenario the client fails (hunt --first: the plain job, every fault at every phase, pairs, then generated workloads and schedules) and shrink it to a replayable scenario file')
     .requiredOption('--client <client>', '"reference", "reference:<mutant>", or the command line of a driver process')
-    .option('--runs <n>', 'generated scenarios to try [default 1000 memory, 10 network]')
-    .option('--seed <n>', 'fast-check seed; the same seed generates the same scenarios [default random, printed]')
-    .option('--path <path>', 'counterexample path printed by a failure; with its --seed, replays exactly that case')
+    .option('--runs <n>', 'scenarios to try, the plain job included [default 1000 memory, 10 network]')
+    .option('--seed <n>', 'the same seed tries the same scenarios in the same order [default random, printed]')
+    .option('--path <path>', 'search path printed by a failure ("random-12:3:0"); with its --seed, runs exactly that case')
+    .option('--invariant <name...>', 'the property: only a failure of these invariants counts [default any]')
+    .option('--concurrency <n>', 'scenarios at once [default 2 memory, 8 network]')
     .option('--transport <transport>', 'memory (virtual time, in-process clients) or network (real sockets, Toxiproxy faults)', 'memory')
-    .option('--out <dir>', 'where a failure writes shrunk-scenario.yaml, its trace and its report [default reports/fuzz-<time>]')
+    .option('--out <dir>', 'where a failure writes shrunk-scenario.yaml, bugs.json, its trace and its report [default reports/fuzz-<time>]')
     .option('--max-time <s>', 'stop searching and shrinking after this many seconds [default 300]', '300')
     .option('--strict', 'on the network transport, a missing Toxiproxy is an error (exit 2), not fewer faults', false)
     .action(async (opts: FuzzCliOptions) => {
@@ -60,8 +62,10 @@ export function registerFuzz(program: Command): void {
       const transport: Transport = opts.transport;
       const runs = opts.runs === undefined ? undefined : integer('runs', opts.runs, 1, 10_000_000);
       const seed = opts.seed === undefined ? undefined : integer('seed', opts.seed, -(2 ** 31), 2 ** 31 - 1);
-      if (opts.path !== undefined && !/^\d+(:\d+)*$/.test(opts.path)) throw new UsageError(`--path must be a fast-check path such as "12:3:0" (got "${opts.path}")`);
+      if (opts.path !== undefined) parseSearchPath(opts.path);
       if (opts.path !== undefined && seed === undefined) throw new UsageError('--path replays a counterexample of one seed: give its --seed too');
+      const invariants = invariantOption(opts.invariant);
+      const concurrency = opts.concurrency === undefined ? undefined : integer('concurrency', opts.concurrency, 1, 64);
       const maxTime = Number(opts.maxTime);
       if (!Number.isFinite(maxTime) || maxTime <= 0) throw new UsageError(`--max-time must be a positive number of seconds (got "${opts.maxTime}")`);
       let client;
@@ -89,7 +93,7 @@ export function registerFuzz(program: Command): void {
         );
       }
       const out = opts.out ?? join('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      const progress = progressPrinter(process.stdout);
+      const progress = progressPrinter(process.stdout, runs ?? (transport === 'memory' ? 1000 : 10));
       let report;
       try {
         report = await fuzz({
@@ -100,7 +104,9 @@ export function registerFuzz(program: Command): void {
           maxTimeMs: maxTime * 1000,
           ...(runs === undefined ? {} : { runs }),
           ...(seed === undefined ? {} : { seed }),
-          ...(opts.path === undefined ? {} : { path: opts.path }),
+          ...(opts.path === undefined ? {} : { path: opts.path.trim() }),
+          ...(invariants ? { invariants } : {}),
+          ...(concurrency === undefined ? {} : { concurrency }),
           ...(toxiproxy ? { toxiproxy } : {}),
           onProgress: (p) => progress.update(p),
         });

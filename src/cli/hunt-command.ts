@@ -7,6 +7,7 @@ import { acquireToxiproxy, type AcquiredToxiproxy, type SkippedToxiproxy } from 
 import { UsageError } from '../harness/usage-error.ts';
 import { findComfyuiProfile, UnknownProfileError } from '../simulator/index.ts';
 import type { ComfyuiProfile } from '../protocol/index.ts';
+import { integer, invariantOption } from './search-options.ts';
 
 interface HuntCliOptions {
   client: string;
@@ -17,12 +18,7 @@ interface HuntCliOptions {
   concurrency?: string;
   comfyui?: string;
   first: boolean;
-}
-
-function integer(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${value}")`);
-  return n;
+  invariant?: string[];
 }
 
 /** A live line on a terminal; in CI (or a pipe) a line every 10 s and one per bug. */
@@ -62,12 +58,14 @@ export function registerHunt(program: Command): void {
     .option('--transport <transport>', 'memory (in-process clients, virtual time) or network [default memory for in-process clients, network for drivers]')
     .option('--concurrency <n>', 'scenarios at once [default 2 memory, 6 network]')
     .option('--comfyui <profile>', 'the ComfyUI the simulators play [default 0.3.64]')
-    .option('--first', 'stop at the first bug (the single-property form `fuzz` offers)', false)
+    .option('--first', 'stop at the first bug, shrunk (what `fuzz` does)', false)
+    .option('--invariant <name...>', 'only failures of these invariants count [default any]')
     .action(async (opts: HuntCliOptions) => {
       const maxTime = Number(opts.maxTime);
       if (!Number.isFinite(maxTime) || maxTime <= 0 || maxTime > 86_400) throw new UsageError(`--max-time must be a number of seconds from 1 to 86400 (got "${opts.maxTime}")`);
       const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer('seed', opts.seed, 0, 2 ** 31 - 1);
       const concurrency = opts.concurrency === undefined ? undefined : integer('concurrency', opts.concurrency, 1, 64);
+      const invariants = invariantOption(opts.invariant);
       let comfyui: ComfyuiProfile | undefined;
       if (opts.comfyui !== undefined) {
         try {
@@ -101,6 +99,7 @@ export function registerHunt(program: Command): void {
           outDir: out,
           first: opts.first,
           ...(concurrency === undefined ? {} : { concurrency }),
+          ...(invariants ? { invariants } : {}),
           ...(comfyui ? { comfyui } : {}),
           ...(toxiproxy ? { toxiproxy } : {}),
           onProgress: (p) => progress.update(p),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { referenceClient } from '../../src/harness/adapters/reference-adapter.ts';
-import { scenarioProperty } from '../../src/harness/fuzz/index.ts';
+import { scenarioProperty } from './scenario-property.ts';
 import { fuzzRuns, fuzzSeed } from './fuzz-settings.ts';
 
 /**

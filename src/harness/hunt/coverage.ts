@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { DriverCapabilities, Fault, FaultType, Trigger } from '../../protocol/index.ts';
-import { fault, faultSchedule, faultTypesByLayer, workload, type FaultLayer } from '../../scenarios/arbitraries/index.ts';
-import { baselineWorkload, type HuntCase } from './cases.ts';
+import { buildScenario, fault, faultTypesByLayer, generatedParts, type FaultLayer, type GeneratedScenarioConstraints } from '../../scenarios/arbitraries/index.ts';
+import { baselineWorkload, type CaseOrigin, type HuntCase } from './cases.ts';
+import type { ScenarioCase } from './run-case.ts';
 import { jobPhases } from './phases.ts';
 
 /** A small seeded generator (mulberry32): the order of the search follows `--seed`. */
@@ -61,9 +62,17 @@ const strong: Partial<Record<FaultType, Record<string, unknown>>> = {
   history_late: { delayMs: 1_000 },
 };
 
+/** The arbitrary of one fault type, built once: building it costs more than drawing from it. */
+const faultArbitraries = new Map<FaultType, fc.Arbitrary<Fault>>();
+function faultOfType(type: FaultType): fc.Arbitrary<Fault> {
+  let a = faultArbitraries.get(type);
+  if (!a) faultArbitraries.set(type, (a = fault({ layers: ['frame', 'connection', 'http', 'network'], types: [type], hangPaths: ['/prompt', '/history/*', '/queue'] })));
+  return a;
+}
+
 /** One instance of a fault type (its other parameters drawn from the seed), put at `at`. */
 function instance(type: FaultType, at: Trigger, seed: number, path?: (typeof paths)[number], strength: 'strong' | 'drawn' = 'strong'): Fault {
-  const [drawn] = fc.sample(fault({ layers: ['frame', 'connection', 'http', 'network'], types: [type], hangPaths: ['/prompt', '/history/*', '/queue'] }), { seed, numRuns: 1 });
+  const [drawn] = fc.sample(faultOfType(type), { seed, numRuns: 1 });
   const f = { ...drawn!, ...(strength === 'strong' ? strong[type] : {}), at } as Fault & { path?: string };
   if (path && 'path' in f) f.path = path;
   return f as Fault;
@@ -110,33 +119,70 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   }
 }
 
+/** A random case: a generated workload and fault schedule (`generatedScenario`'s parts) and a run seed. */
+export function generatedCase(constraints: GeneratedScenarioConstraints = {}): fc.Arbitrary<Pick<HuntCase, 'workload' | 'faults' | 'runSeed'>> {
+  return fc
+    .record({ parts: generatedParts(constraints), runSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
+    .map(({ parts: [workload, faults], runSeed }) => ({ workload, faults, runSeed }));
+}
+
+/**
+ * A random case built as `generatedScenario` builds it (id 9.1, its generous bounds): what the
+ * property tests and bench/fuzz.ts run on their own, outside the hunt.
+ */
+export function fuzzCase(constraints: GeneratedScenarioConstraints = {}): fc.Arbitrary<ScenarioCase> {
+  return generatedCase(constraints).map((c) => ({ scenario: buildScenario(constraints.id ?? '9.1', c.workload, c.faults), runSeed: c.runSeed }));
+}
+
 /**
  * The random part: generated workloads (several jobs, windows, cached reruns, failing graphs,
  * cancels) and schedules of up to five faults with every trigger kind, phase triggers included;
  * windows, servers and cancels only as far as the client declares it can.
  */
-export function* randomCases(o: CoverageOptions & { capabilities?: DriverCapabilities; maxJobs?: number }): Generator<HuntCase> {
+export function* randomCases(o: RandomOptions): Generator<HuntCase> {
   const caps = o.capabilities ?? {};
   const maxJobs = o.maxJobs ?? 3;
-  const arbitrary = fc.record({
-    workload: workload({
+  const arbitrary = generatedCase({
+    workload: {
       maxJobs,
       maxWindows: Math.min(2, typeof caps.windows === 'number' ? caps.windows : 1),
       maxServers: Math.min(2, typeof caps.servers === 'number' ? caps.servers : 1),
       cancels: caps.cancel === true,
       maxJobMs: 800,
-    }),
-    faults: faultSchedule({
+    },
+    faults: {
       layers: o.layers,
       minFaults: 1,
       maxFaults: 5,
       trigger: { kinds: ['time', 'message', 'connect', 'frames', 'request', 'prompt', 'node'], maxPrompt: maxJobs, maxAfterMs: 3_000 },
-    }),
-    runSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    },
   });
   for (let batch = 0; ; batch++) {
     for (const drawn of fc.sample(arbitrary, { seed: o.seed + 7_919 * (batch + 1), numRuns: 100 })) {
       yield { origin: 'random', ...drawn };
     }
+  }
+}
+
+export interface RandomOptions extends CoverageOptions {
+  capabilities?: DriverCapabilities;
+  maxJobs?: number;
+}
+
+/**
+ * Every case the search tries after the baseline, in order: the systematic part (unless
+ * `systematic: false`), then the random part for ever. Each case carries its search path,
+ * `<stage>-<index in its stage>`, so that `caseAtPath` finds it again from the seed alone.
+ */
+export function* searchCases(o: RandomOptions & { systematic?: boolean }): Generator<HuntCase> {
+  const next: Partial<Record<CaseOrigin, number>> = {};
+  const stream = (function* () {
+    if (o.systematic !== false) yield* systematicCases(o);
+    yield* randomCases(o);
+  })();
+  for (const c of stream) {
+    const index = next[c.origin] ?? 0;
+    next[c.origin] = index + 1;
+    yield { ...c, path: `${c.origin}-${index}` };
   }
 }

@@ -1,14 +1,16 @@
 import type { ComfyuiProfile } from '../../protocol/index.ts';
 import type { Route } from '../../simulator/http/comfy-routes.ts';
-import { scenario as scenarioSchema, type ScenarioInput } from '../../scenarios/scenario.ts';
+import type { InvariantName, ScenarioInput } from '../../scenarios/scenario.ts';
 import type { FaultLayer } from '../../scenarios/arbitraries/index.ts';
 import type { ClientUnderTest } from '../adapters/client-under-test.ts';
 import type { ScenarioResult, Verdict } from '../result.ts';
-import { runScenario, type Transport } from '../runner.ts';
+import type { Transport } from '../runner.ts';
 import type { AcquiredToxiproxy, SkippedToxiproxy } from '../toxiproxy/index.ts';
-import { baselineWorkload, scenarioOf, sizeOf, type CaseOrigin, type HuntCase } from './cases.ts';
-import { randomCases, systematicCases } from './coverage.ts';
+import { baselineCase, scenarioOf, sizeOf, type CaseOrigin, type HuntCase } from './cases.ts';
+import { searchCases } from './coverage.ts';
 import { replayCommand } from './replay.ts';
+import { runCase } from './run-case.ts';
+import { caseAtPath } from './search-path.ts';
 import { smallerCases } from './shrink.ts';
 import { explainedBy, sameBug as sameSignature, signatureOf, summaryOf, type Signature } from './signature.ts';
 import { Slots } from './slots.ts';
@@ -39,6 +41,12 @@ export interface HuntOptions {
   onBug?: (bug: HuntBug) => void;
   /** Routes every simulator tries first: for tests of the harness itself (RunScenarioOptions). */
   simulatorRoutes?: Route[];
+  /** Only failures that break one of these count (the single-property form, `--invariant`) [default every invariant] */
+  invariants?: readonly InvariantName[];
+  /** Runs only the case this search path names (`fuzz --seed --path`): no baseline, no search, no shrinking. */
+  path?: string;
+  /** The file name of bug `id`'s shrunk scenario in `outDir` [default `bug-<id>.yaml`] */
+  scenarioFileName?: (id: number) => string;
 }
 
 export interface HuntProgress {
@@ -151,10 +159,9 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
 
   const execute = async (c: HuntCase): Promise<HuntRun> => {
     const scenario = scenarioOf(c);
-    const result = await runScenario(scenarioSchema.parse(scenario), options.client, {
+    const result = await runCase({ scenario, runSeed: c.runSeed }, {
+      client: options.client,
       transport,
-      seed: c.runSeed,
-      replay: '',
       ...(options.toxiproxy ? { toxiproxy: options.toxiproxy } : {}),
       ...(options.comfyui ? { comfyui: options.comfyui } : {}),
       ...(options.simulatorRoutes ? { simulatorRoutes: options.simulatorRoutes } : {}),
@@ -173,6 +180,9 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   };
 
   const signature = (run: HuntRun) => signatureOf(run.result, run.case.faults, baselineInvariants);
+  /** Whether a failure is one the search looks for: any, or one that breaks an invariant of `options.invariants`. */
+  const wanted = (sig: Signature) => !options.invariants || sig.invariants.some((i) => (options.invariants as readonly string[]).includes(i));
+  const file = (id: number) => replayFile(options.outDir, id, options.scenarioFileName);
   /** The bug a failing run belongs to, if any. */
   const bucketOf = (sig: Signature) =>
     byKey.get(sig.key) ??
@@ -182,6 +192,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   const sameBug = (bug: HuntBug, run: HuntRun): boolean => {
     if (run.result.verdict !== 'fail') return false;
     const sig = signature(run);
+    if (!wanted(sig)) return false;
     if (sig.key === bug.signature.key || byKey.get(sig.key) === bug) return true;
     // Shrinking may lose a second symptom or a fault that fired but did not matter; it must keep
     // the symptom, one of the bug's invariants, and a fault unless the bug needed none.
@@ -231,6 +242,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   const consider = (run: HuntRun): void => {
     if (run.result.verdict !== 'fail') return;
     const sig = signature(run);
+    if (!wanted(sig) && !(sig.invariants.length === 0 && bugs[0])) return;
     // Everything it broke the baseline breaks too: bug 1 explains it.
     const known = sig.invariants.length === 0 ? bugs[0] : bucketOf(sig);
     if (known) {
@@ -241,8 +253,10 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       for (const f of run.case.faults) if (!known.kinds.includes(f.type)) known.kinds.push(f.type);
       return;
     }
+    // The single-property form keeps its first bug only: a second one finishing in another slot waits for the next search.
+    if (options.first && bugs.length) return;
     const id = bugs.length + 1;
-    const scenarioFile = replayFile(options.outDir, id);
+    const scenarioFile = file(id);
     const bug: HuntBug = {
       id,
       summary: summaryOf(sig, run.case.faults.length),
@@ -261,23 +275,30 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
     };
     bugs.push(bug);
     byKey.set(sig.key, bug);
+    if (options.path) {
+      // A replay runs the case the path names and nothing else: it is already as small as it was.
+      bug.shrinkDone = true;
+      bug.shrunkAtMs = elapsed();
+      return;
+    }
     const p = shrink(bug).finally(() => shrinks.delete(p));
     shrinks.add(p);
   };
 
+  const searchOptions = { layers, seed, ...(options.client.capabilities ? { capabilities: options.client.capabilities } : {}), ...(options.systematic === false ? { systematic: false } : {}) };
+  // 0. A replay (`--path`): the one case the path names, found again from the seed.
+  const replayed = options.path === undefined ? undefined : caseAtPath(options.path, searchOptions);
   // 1. Baseline: the plain job, no fault, a few times. A failure here is bug 1, and what it breaks is excluded from later signatures.
-  const baselineRuns = await Promise.all(
-    Array.from({ length: options.baselineRuns ?? 3 }, (_, i) => slots.run(() => execute({ origin: 'baseline', workload: baselineWorkload(), faults: [], runSeed: seed + i }))),
-  );
+  const baselineCount = replayed ? 0 : Math.min(options.baselineRuns ?? 3, options.maxScenarios ?? Infinity);
+  const baselineRuns = await Promise.all(Array.from({ length: baselineCount }, (_, i) => slots.run(() => execute(baselineCase(seed, i)))));
   for (const run of baselineRuns) consider(run);
   if (bugs[0]) baselineInvariants = bugs[0].signature.invariants;
-  const unrunnable = baselineRuns.every((r) => r.result.verdict === 'skipped') ? baselineRuns[0]?.result.reason ?? 'skipped' : undefined;
+  const unrunnable = baselineRuns.length > 0 && baselineRuns.every((r) => r.result.verdict === 'skipped') ? baselineRuns[0]?.result.reason ?? 'skipped' : undefined;
 
   // 2. Systematic, then random; skipping what the client's declared capabilities exclude.
   const cases = (function* () {
-    if (unrunnable) return;
-    if (options.systematic !== false) yield* systematicCases({ layers, seed });
-    yield* randomCases({ layers, seed, ...(options.client.capabilities ? { capabilities: options.client.capabilities } : {}) });
+    if (replayed) yield replayed;
+    else if (!unrunnable) yield* searchCases(searchOptions);
   })();
   const inFlight = new Set<Promise<void>>();
   for (const c of cases) {
@@ -289,7 +310,8 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       continue;
     }
     await slots.acquire('normal');
-    if (timeUp() || stop) {
+    // Scenarios still running count against the budget, so that `maxScenarios` is exact at any concurrency.
+    if (timeUp() || stop || (options.maxScenarios !== undefined && scenarios + inFlight.size >= options.maxScenarios)) {
       slots.release();
       break;
     }
@@ -309,7 +331,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   // Bugs folded into others leave gaps: number the rest 1..n again, with their files and replay lines.
   for (const [i, bug] of bugs.entries()) {
     bug.id = i + 1;
-    bug.scenarioFile = replayFile(options.outDir, bug.id);
+    bug.scenarioFile = file(bug.id);
     bug.replay = replayCommand({ clientSpec, transport, runSeed: bug.shrunk.case.runSeed, scenarioFile: bug.scenarioFile, comfyui: options.comfyui?.name });
     bug.summary = summaryOf(bug.signature, bug.shrunk.case.faults.length);
   }
@@ -333,7 +355,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
 }
 
 /** Where bug `id`'s shrunk scenario is written (and what its replay command names). */
-export function replayFile(outDir: string | undefined, id: number): string {
-  const name = `bug-${id}.yaml`;
+export function replayFile(outDir: string | undefined, id: number, fileName: (id: number) => string = (n) => `bug-${n}.yaml`): string {
+  const name = fileName(id);
   return outDir ? `${outDir.replace(/\/+$/, '')}/${name}` : name;
 }

@@ -16,6 +16,8 @@ export interface BugRecord {
   faults: unknown[];
   scenarioFile: string;
   replay: string;
+  /** The shrunk case's search path: `comfy-chaos fuzz --seed <seed> --path <it>` finds it again and runs it. */
+  searchPath?: string;
   /** The trace file and the report page of the shrunk run. */
   trace?: string;
   report: string;
@@ -32,10 +34,11 @@ export interface BugRecord {
 /** The shrunk scenario as a scenario file, with how it was found and how to replay it as comments. */
 export function bugScenarioYaml(bug: HuntBug, report: Pick<HuntReport, 'seed' | 'clientSpec'>): string {
   const header = [
-    `# Bug ${bug.id} of ${report.clientSpec}, found by comfy-chaos hunt (seed ${report.seed}) and shrunk in ${bug.shrinkRuns} runs:`,
+    `# Bug ${bug.id} of ${report.clientSpec}, found by the comfy-chaos search (hunt, fuzz; seed ${report.seed}) and shrunk in ${bug.shrinkRuns} runs:`,
     `# ${bug.summary}`,
     ...bug.shrunk.result.findings.filter((f) => !f.informational).map((f) => `#   ${f.invariant}: ${f.message}`.replace(/\n/g, ' ')),
     `# fails again with: ${bug.replay}`,
+    ...(bug.shrunk.case.path ? [`# search path (seed ${report.seed}): ${bug.shrunk.case.path}`] : []),
   ];
   return `${header.join('\n')}\n${toYaml(bug.shrunk.scenario, { lineWidth: 0 })}`;
 }
@@ -74,6 +77,7 @@ export function writeHuntOutput(dir: string, report: HuntReport, command: string
       faults: bug.shrunk.case.faults,
       scenarioFile: bug.scenarioFile,
       replay: bug.replay,
+      ...(bug.shrunk.case.path ? { searchPath: bug.shrunk.case.path } : {}),
       ...(trace ? { trace } : {}),
       report: page,
       verdict: bug.shrunk.result.verdict,

@@ -8,3 +8,8 @@ export function replayCommand(o: { clientSpec: string; scenarioFile: string; tra
     (o.comfyui ? ` --comfyui ${shellQuote(o.comfyui)}` : '')
   );
 }
+
+/** `comfy-chaos fuzz` that finds one case of a search again from its seed and search path (search-path.ts) and runs it. */
+export function searchReplayCommand(o: { clientSpec: string; transport: Transport; seed: number; path: string }): string {
+  return `comfy-chaos fuzz --client ${shellQuote(o.clientSpec)} --transport ${o.transport} --seed ${o.seed} --path ${shellQuote(o.path)}`;
+}

@@ -5,8 +5,17 @@ import type { HuntCase } from './cases.ts';
  * kept: a fault-free failure is the baseline's), without one job, on one server, from one window,
  * without cancels. The hunt keeps the first that still fails the same way and asks again
  * (greedy delta debugging), so a schedule ends with the faults that matter, usually one or two.
+ * The k-th candidate's search path is its parent's and `:<k>` (search-path.ts replays it).
  */
 export function* smallerCases(c: HuntCase): Generator<HuntCase> {
+  let k = 0;
+  for (const smaller of candidates(c)) {
+    yield c.path === undefined ? smaller : { ...smaller, path: `${c.path}:${k}` };
+    k++;
+  }
+}
+
+function* candidates(c: HuntCase): Generator<HuntCase> {
   const base = { origin: 'shrink' as const, runSeed: c.runSeed };
   if (c.faults.length > 1) {
     for (let i = c.faults.length - 1; i >= 0; i--) {

@@ -55,10 +55,19 @@ export const generatedBounds = { latencyBoundMs: 5_000, recoveryBoundMs: 10_000,
  *   completed fails).
  */
 export function generatedScenario(constraints: GeneratedScenarioConstraints = {}): fc.Arbitrary<ScenarioInput> {
+  const id = constraints.id ?? '9.1';
+  return generatedParts(constraints).map(([w, f]) => buildScenario(id, w, f));
+}
+
+/**
+ * The two parts a generated scenario is built from, before {@link buildScenario}: its workload
+ * and its fault schedule. The hunt draws these (src/harness/hunt/coverage.ts) and shrinks them
+ * itself; `generatedScenario` is this, built.
+ */
+export function generatedParts(constraints: GeneratedScenarioConstraints = {}): fc.Arbitrary<[Workload, Fault[]]> {
   const maxJobs = constraints.workload?.maxJobs ?? 3;
   const faults = faultSchedule({ ...constraints.faults, trigger: { maxPrompt: maxJobs, ...constraints.faults?.trigger } });
-  const id = constraints.id ?? '9.1';
-  return fc.tuple(workload(constraints.workload), faults).map(([w, f]) => buildScenario(id, w, f));
+  return fc.tuple(workload(constraints.workload), faults);
 }
 
 /** Builds the scenario of one workload and one schedule; exported for tests and tools. */

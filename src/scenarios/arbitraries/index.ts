@@ -6,5 +6,5 @@ export { trigger, triggerKinds, triggerMessageTypes, triggerRequestPaths, type T
 export { fault, faultLayers, faultTypesByLayer, type FaultConstraints, type FaultLayer } from './fault.ts';
 export { faultSchedule, type FaultScheduleConstraints } from './fault-schedule.ts';
 export { workload, jobShapes, type JobShape, type Workload, type WorkloadConstraints } from './workload.ts';
-export { generatedScenario, buildScenario, digest, generatedBounds, generatedClientHints, deafSocketClientHints, type GeneratedScenarioConstraints } from './generated-scenario.ts';
+export { generatedScenario, generatedParts, buildScenario, digest, generatedBounds, generatedClientHints, deafSocketClientHints, type GeneratedScenarioConstraints } from './generated-scenario.ts';
 export { ArbitraryConstraintError } from './_internals/constraint-error.ts';
