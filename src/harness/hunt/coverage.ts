@@ -26,8 +26,8 @@ function shuffled<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
-/** HTTP faults are aimed at a path: each is tried on every path a client reads. */
-const pathFaults = new Set<FaultType>(['http_status', 'http_delay']);
+/** HTTP faults are aimed at a path: each is tried on every path a client reads (a hung `/history` read is not a hung submit). */
+const pathFaults = new Set<FaultType>(['http_status', 'http_delay', 'http_hang']);
 const paths = ['/prompt', '/history/*', '/queue'] as const;
 
 export interface CoverageOptions {
@@ -60,7 +60,22 @@ const strong: Partial<Record<FaultType, Record<string, unknown>>> = {
   http_status: { times: 2 },
   http_hang: { times: 1 },
   history_late: { delayMs: 1_000 },
+  partition: { durationMs: 2_000 },
 };
+
+/**
+ * The Toxiproxy toxics tried one by one, as the catalogue's group 4 sets them (a drawn toxic was
+ * most often a harmless latency or slicer, and the hunt never met the toxics that cut a socket):
+ * a reset, a black hole each way, a timeout that closes connections, a byte limit, latency.
+ */
+const toxicVariants: readonly Record<string, unknown>[] = [
+  { toxic: 'reset_peer', stream: 'downstream', attributes: { timeout: 0 }, durationMs: 300 },
+  { toxic: 'timeout', stream: 'downstream', attributes: { timeout: 0 }, durationMs: 2_500 },
+  { toxic: 'timeout', stream: 'upstream', attributes: { timeout: 0 }, durationMs: 2_000 },
+  { toxic: 'timeout', stream: 'downstream', attributes: { timeout: 800 }, durationMs: 2_000 },
+  { toxic: 'limit_data', stream: 'downstream', attributes: { bytes: 2_048 }, durationMs: 600 },
+  { toxic: 'latency', stream: 'downstream', attributes: { latency: 300, jitter: 0 }, durationMs: 2_000 },
+];
 
 /** The arbitrary of one fault type, built once: building it costs more than drawing from it. */
 const faultArbitraries = new Map<FaultType, fc.Arbitrary<Fault>>();
@@ -70,10 +85,18 @@ function faultOfType(type: FaultType): fc.Arbitrary<Fault> {
   return a;
 }
 
-/** One instance of a fault type (its other parameters drawn from the seed), put at `at`. */
-function instance(type: FaultType, at: Trigger, seed: number, path?: (typeof paths)[number], strength: 'strong' | 'drawn' = 'strong'): Fault {
+/** One kind of the singles' vocabulary: a fault type, on a path for HTTP faults, a toxic for Toxiproxy's. */
+interface Kind {
+  type: FaultType;
+  path?: (typeof paths)[number];
+  variant?: Record<string, unknown>;
+}
+
+/** One instance of a fault kind (its other parameters drawn from the seed), put at `at`. */
+function instance(k: Kind, at: Trigger, seed: number, strength: 'strong' | 'drawn' = 'strong'): Fault {
+  const { type, path } = k;
   const [drawn] = fc.sample(faultOfType(type), { seed, numRuns: 1 });
-  const f = { ...drawn!, ...(strength === 'strong' ? strong[type] : {}), at } as Fault & { path?: string };
+  const f = { ...drawn!, ...(strength === 'strong' ? strong[type] : {}), ...k.variant, at } as Fault & { path?: string };
   if (path && 'path' in f) f.path = path;
   return f as Fault;
 }
@@ -81,9 +104,12 @@ function instance(type: FaultType, at: Trigger, seed: number, path?: (typeof pat
 /** Connection faults first: they find most bugs (a lost socket, a restart, a deaf socket). */
 const layerOrder: readonly FaultLayer[] = ['connection', 'frame', 'http', 'network'];
 
-/** Every fault kind of the layers, once per path for HTTP faults: the singles' vocabulary. */
-function kinds(layers: readonly FaultLayer[]): { type: FaultType; path?: (typeof paths)[number] }[] {
-  return layerOrder.filter((l) => layers.includes(l)).flatMap((l) => faultTypesByLayer[l]).flatMap((type) => (pathFaults.has(type) ? paths.map((path) => ({ type, path })) : [{ type }]));
+/** Every fault kind of the layers, once per path for HTTP faults and once per toxic: the singles' vocabulary. */
+function kinds(layers: readonly FaultLayer[]): Kind[] {
+  return layerOrder
+    .filter((l) => layers.includes(l))
+    .flatMap((l) => faultTypesByLayer[l])
+    .flatMap((type): Kind[] => (pathFaults.has(type) ? paths.map((path) => ({ type, path })) : type === 'toxic' ? toxicVariants.map((variant) => ({ type, variant })) : [{ type }]));
 }
 
 /**
@@ -97,12 +123,13 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   let n = 0;
   // Every kind once at mid-progress first, then every kind at each other phase: distinct bugs
   // come early, and a kind the client hangs on does not hold up the others for seven phases.
-  const midProgress = jobPhases.findIndex((p) => p.name === 'mid-progress');
-  const phaseOrder = [midProgress, ...jobPhases.keys()].filter((p, i, all) => all.indexOf(p) === i);
+  // Next the job's end, where a lost, duplicated or reordered frame is the terminal one.
+  const first = ['mid-progress', 'between executed and execution_success'].map((name) => jobPhases.findIndex((p) => p.name === name));
+  const phaseOrder = [...first, ...jobPhases.keys()].filter((p, i, all) => all.indexOf(p) === i);
   for (const p of phaseOrder) {
     const phase = jobPhases[p]!;
     for (const k of vocabulary) {
-      yield { origin: 'single', workload: baselineWorkload(), faults: [instance(k.type, phase.at, o.seed + n++, k.path)], runSeed: o.seed + n, phases: [phase.name] };
+      yield { origin: 'single', workload: baselineWorkload(), faults: [instance(k, phase.at, o.seed + n++)], runSeed: o.seed + n, phases: [phase.name] };
     }
   }
   const pairs = vocabulary.flatMap((a) => vocabulary.map((b) => [a, b] as const));
@@ -112,7 +139,7 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
     yield {
       origin: 'pair',
       workload: baselineWorkload(),
-      faults: [instance(a.type, pa.at, o.seed + n++, a.path, 'drawn'), instance(b.type, pb.at, o.seed + n++, b.path, 'drawn')],
+      faults: [instance(a, pa.at, o.seed + n++, 'drawn'), instance(b, pb.at, o.seed + n++, 'drawn')],
       runSeed: o.seed + n,
       phases: [pa.name, pb.name],
     };

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioOf, systematicCases, type HuntCase } from '../../../../src/harness/hunt/index.ts';
+import { scenario as scenarioSchema } from '../../../../src/scenarios/scenario.ts';
+
+/** The singles of the systematic part, in order, with the network layer (Toxiproxy) on. */
+function singles(): HuntCase[] {
+  const out: HuntCase[] = [];
+  for (const c of systematicCases({ layers: ['frame', 'connection', 'http', 'network'], seed: 1 })) {
+    if (c.origin !== 'single') break;
+    out.push(c);
+  }
+  return out;
+}
+
+const describeFault = (c: HuntCase) => {
+  const f = c.faults[0] as { type: string; path?: string; toxic?: string; stream?: string; attributes?: { timeout?: number } };
+  return [f.type, f.path ?? '', f.toxic ? `${f.toxic} ${f.stream} ${f.attributes?.timeout ?? ''}`.trim() : ''].filter(Boolean).join(' ');
+};
+
+describe('the systematic vocabulary (issue 15: every failure the catalogue shows is within reach)', () => {
+  const all = singles();
+  const midProgress = all.filter((c) => c.phases?.[0] === 'mid-progress');
+
+  it('tries every HTTP fault on every path a client reads, a hung /history read included', () => {
+    const seen = new Set(midProgress.map(describeFault));
+    for (const type of ['http_status', 'http_delay', 'http_hang']) for (const path of ['/prompt', '/history/*', '/queue']) expect(seen).toContain(`${type} ${path}`);
+  });
+
+  it('tries each socket-cutting toxic of the catalogue, not one drawn toxic', () => {
+    const seen = new Set(midProgress.map(describeFault));
+    for (const toxic of ['toxic reset_peer downstream 0', 'toxic timeout downstream 0', 'toxic timeout upstream 0', 'toxic timeout downstream 800', 'toxic limit_data downstream']) expect(seen).toContain(toxic);
+    expect(midProgress.find((c) => c.faults[0]!.type === 'partition')?.faults[0]).toMatchObject({ durationMs: 2_000 });
+  });
+
+  it('goes to the end of the job (terminal frames) right after mid-progress, and every case is a valid scenario file', () => {
+    const order = all.map((c) => c.phases?.[0]).filter((p, i, ps) => ps.indexOf(p) === i);
+    expect(order.slice(0, 2)).toEqual(['mid-progress', 'between executed and execution_success']);
+    expect(order).toHaveLength(7);
+    for (const c of all) expect(() => scenarioSchema.parse(scenarioOf(c))).not.toThrow();
+  });
+});
