@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { clientBasePath, comfyuiProfile } from '../../../src/protocol/index.ts';
+import { clientBasePath, clientScheme, comfyuiProfile } from '../../../src/protocol/index.ts';
 import { comfyuiProfiles, comfyuiReleases, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from '../../../src/simulator/profiles/index.ts';
 import { decidePromptId } from '../../../src/simulator/profiles/prompt-ids.ts';
 
@@ -41,6 +41,15 @@ describe('the built-in profiles', () => {
     expect(resolveComfyuiProfiles(['all']).map((p) => p.name)).toEqual(['0.3.44', '0.3.64', 'current']);
     expect(comfyuiReleases).toEqual(resolveComfyuiProfiles(['all']));
     expect(resolveComfyuiProfiles(['0.3.44,current', 'current', 'gateway-api-prefix']).map((p) => p.name)).toEqual(['0.3.44', 'current', 'gateway-api-prefix']);
+  });
+
+  it('gateway-tls is a front (https and wss), chosen by name only: not in all', () => {
+    const [tls] = resolveComfyuiProfiles(['gateway-tls']);
+    expect(tls!.front).toEqual({ prefix: '', apiOnly: false, tls: true });
+    expect(clientScheme(tls!)).toBe('https');
+    expect(clientBasePath(tls!)).toBe('');
+    expect(comfyuiReleases.map((p) => p.name)).not.toContain('gateway-tls');
+    expect(comfyuiReleases.every((p) => clientScheme(p) === 'http')).toBe(true);
   });
 
   it('an unknown name is an error with a stable code listing the known ones', () => {
