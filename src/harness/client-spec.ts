@@ -1,6 +1,8 @@
 import { driverClient, type ClientUnderTest } from './adapters/client-under-test.ts';
 import { resolveCommand, whyNotRunnable } from './adapters/command-line.ts';
 import { referenceClient } from './adapters/reference-adapter.ts';
+import { frontendClient } from './adapters/frontend/frontend-client.ts';
+import { parseFrontendSpec } from './adapters/frontend/frontend-version.ts';
 import { isMutantName, mutantNames } from '../reference-client/mutants.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -10,7 +12,8 @@ const LABELLED = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})=(.*)$/s;
 /**
  * `--client reference` is the in-process reference client; `--client reference:<mutant>` the same
  * client with one planted bug (src/reference-client/mutants.ts, for showing that the catalogue
- * catches it); anything else is the command line of a driver process (design.md, "Clients under
+ * catches it); `--client frontend` / `frontend@<version>` the official ComfyUI frontend in headless
+ * Chromium (src/harness/adapters/frontend/); anything else is the command line of a driver process (design.md, "Clients under
  * test"). `--client name=<any of those>` gives the client a short label in reports (issue 12);
  * its `spec` keeps the whole argument, so replay commands run as printed.
  */
@@ -27,6 +30,8 @@ export function clientFromSpec(spec: string): ClientUnderTest {
 function unlabelledClient(spec: string): ClientUnderTest {
   const trimmed = spec.trim();
   if (trimmed === 'reference') return referenceClient();
+  const frontend = parseFrontendSpec(trimmed);
+  if (frontend) return frontendClient(frontend.version);
   const mutant = /^reference:(.*)$/.exec(trimmed);
   if (mutant) {
     const name = mutant[1]!.trim();

@@ -19,7 +19,7 @@ import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { Progress } from './report/progress.ts';
 import { UsageError } from './usage-error.ts';
 import type { ComfyuiProfile } from '../protocol/index.ts';
-import { comfyuiProfileNames, findComfyuiProfile, resolveComfyuiProfiles } from '../simulator/index.ts';
+import { baselineProfile, comfyuiProfileNames, findComfyuiProfile, resolveComfyuiProfiles } from '../simulator/index.ts';
 
 export interface RunPlan {
   scenarios: Scenario[];
@@ -205,6 +205,12 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
   const names = clients.map((c) => c.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new UsageError(`two clients are named "${twice}": give each --client its own label, e.g. --client 'a=${twice}' --client 'b=${twice}'`);
+  // A client that cannot run on a profile of the plan (the frontend a profile pins is not installed) says so before anything starts.
+  for (const client of clients) {
+    if (!client.checkProfiles) continue;
+    const mine = withProfiles(pairScenarios(plan.scenarios, [client]), plan.comfyui);
+    client.checkProfiles([...new Set(mine.map(({ scenario, comfyui }) => comfyui ?? (scenario.comfyui ? findComfyuiProfile(scenario.comfyui) : baselineProfile)))]);
+  }
   const relays = plan.relays?.length ? await relayClients(plan.relays, plan.strict, out) : undefined;
   clients.push(...(relays?.clients ?? []));
   let toxiproxy: AcquiredToxiproxy | SkippedToxiproxy | undefined;
@@ -240,6 +246,7 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
   } finally {
     if (toxiproxy?.status === 'ready') await toxiproxy.dispose();
     await relays?.broker?.dispose();
+    for (const client of clients) await client.dispose?.().catch((error: unknown) => out.write(`warning: client ${client.name} did not release what it holds: ${(error as Error).message}\n`));
     for (const stray of strayHarnessErrors(true)) out.write(`warning: comfy-chaos caught an error of its own while no scenario was running (not counted against any client): ${stray.message}\n${stray.stack ?? ''}\n`);
     releaseGuard();
   }

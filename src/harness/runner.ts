@@ -262,6 +262,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       seed: options.seed,
       hints: scenario.clientHints,
       windows: [...new Set(scenario.jobs.map((j) => j.window))],
+      comfyui: profile,
       ...(proxy ? { toxiproxy: proxy } : {}),
       events: {
         onEvent: (event) => {

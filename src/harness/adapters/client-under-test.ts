@@ -4,7 +4,7 @@
  * starts a session per scenario run, submits and cancels jobs, and hears back through
  * {@link ClientEvents}; everything it hears goes into the trace (src/harness/result.ts).
  */
-import { minimalCapabilities, type ApiPrompt, type DriverCapabilities, type DriverEvent } from '../../protocol/index.ts';
+import { minimalCapabilities, type ApiPrompt, type ComfyuiProfile, type DriverCapabilities, type DriverEvent } from '../../protocol/index.ts';
 import type { BrowserAction, ClientHints } from '../../scenarios/scenario.ts';
 import type { AcquiredToxiproxy } from '../toxiproxy/index.ts';
 import { DriverProcess, type DriverCommandLine, type DriverProcessOptions } from './driver-process.ts';
@@ -73,6 +73,8 @@ export interface ClientStartContext {
    * a driver finds it in `COMFY_CA_FILE` and the variables of {@link tlsTrustEnv}.
    */
   caFile?: string;
+  /** The ComfyUI the run's simulators play, for clients that depend on it (the official frontend loads the version it pins). */
+  comfyui?: ComfyuiProfile;
 }
 
 /**
@@ -105,6 +107,13 @@ export interface ClientUnderTest {
   capabilities?: DriverCapabilities;
   /** Starts one session; rejects (with a message that names the client) if it cannot start. */
   start(context: ClientStartContext): Promise<ClientSession>;
+  /**
+   * Checks, before any scenario runs, that the client can run on these ComfyUI profiles; throws a
+   * UsageError with the fix when it cannot (the frontend: the version a profile pins is not installed).
+   */
+  checkProfiles?(profiles: readonly ComfyuiProfile[]): void;
+  /** Releases what the client's sessions share (the frontend's browser); the run calls it once, at its end. */
+  dispose?(): Promise<void>;
 }
 
 /**
