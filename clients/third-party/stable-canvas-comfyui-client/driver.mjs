@@ -67,7 +67,8 @@ const clients = new Map(); // window -> { client, ready }
 
 async function clientFor(window) {
   if (!clients.has(window)) {
-    const client = new Client({ api_host: new URL(base).host, clientId: randomUUID(), WebSocket, fetch: observingFetch });
+    // The package builds http(s):// and ws(s):// from api_host and its `ssl` option: an https:// base (gateway-tls) needs ssl.
+    const client = new Client({ api_host: new URL(base).host, ssl: new URL(base).protocol === 'https:', clientId: randomUUID(), WebSocket, fetch: observingFetch });
     clients.set(window, { client, ready: client.connect() });
   }
   const { client, ready } = clients.get(window);
