@@ -73,6 +73,21 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Images up to this many bytes of scanlines share one buffer (a 512x512 RGB image is 769 KiB). */
+const REUSED_SCANLINE_BYTES = 4 * 1024 * 1024;
+let sharedScanlines = new Uint8Array(0);
+
+/**
+ * Room for `bytes` of scanlines: one buffer reused from image to image (deflate reads it before
+ * the next image is drawn), so a search that saves thousands of images does not allocate and
+ * collect 769 KiB for each; larger images get their own (issue 15).
+ */
+function scanlineBuffer(bytes: number): Uint8Array {
+  if (bytes > REUSED_SCANLINE_BYTES) return new Uint8Array(bytes);
+  if (sharedScanlines.length < bytes) sharedScanlines = new Uint8Array(Math.min(REUSED_SCANLINE_BYTES, Math.max(bytes, 2 * sharedScanlines.length)));
+  return sharedScanlines.subarray(0, bytes);
+}
+
 function checkSide(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > MAX_SIDE_PX) {
     throw new RangeError(`makePng: ${name} must be an integer from 1 to ${MAX_SIDE_PX} pixels, got ${value}`);
@@ -101,14 +116,17 @@ export function makePng(options: PngOptions = {}): Uint8Array {
   // A pixel's colour depends on x + y only, so each scanline is a window of one diagonal ramp:
   // the ramp is computed once (width + height - 1 colours) and copied, not recomputed per pixel.
   const stride = 1 + width * 3;
-  const raw = new Uint8Array(stride * height); // filter type None (0) on every scanline
+  const raw = scanlineBuffer(stride * height);
   const span = Math.max(1, width + height - 2);
   const ramp = new Uint8Array(3 * (width + height - 1));
   for (let k = 0; k < width + height - 1; k++) {
     const t = k / span;
     for (let c = 0; c < 3; c++) ramp[3 * k + c] = Math.round(from[c] + (to[c] - from[c]) * t);
   }
-  for (let y = 0; y < height; y++) raw.set(ramp.subarray(3 * y, 3 * (y + width)), y * stride + 1);
+  for (let y = 0; y < height; y++) {
+    raw[y * stride] = 0; // filter type None for every scanline
+    raw.set(ramp.subarray(3 * y, 3 * (y + width)), y * stride + 1);
+  }
 
   const parts = [
     PNG_SIGNATURE,
