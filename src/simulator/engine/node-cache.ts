@@ -32,6 +32,17 @@ function isLink(value: unknown): value is [string, number] {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
 }
 
+/** Longest node description used as its own signature; longer ones are hashed, so signatures stay short however deep the graph. */
+const MAX_PLAIN_SIGNATURE = 256;
+
+/**
+ * A short description is its own signature (exact, and no hash to compute: issue 15); a longer
+ * one is its SHA-1. The two never meet: a description is a JSON array (`[...`), a hash is hex.
+ */
+function signatureOf(description: string): string {
+  return description.length <= MAX_PLAIN_SIGNATURE ? description : createHash('sha1').update(description).digest('hex');
+}
+
 /** Signatures of every node: class + literal inputs + the signatures of linked nodes. */
 export function nodeSignatures(prompt: ApiPrompt): Map<string, string> {
   const done = new Map<string, string>();
@@ -47,7 +58,7 @@ export function nodeSignatures(prompt: ApiPrompt): Map<string, string> {
       const value = node!.inputs[key];
       parts.push(key, isLink(value) ? ['link', visit(value[0]), value[1]] : value);
     }
-    const signature = createHash('sha1').update(JSON.stringify(parts)).digest('hex');
+    const signature = signatureOf(JSON.stringify(parts));
     visiting.delete(id);
     done.set(id, signature);
     return signature;
