@@ -75,15 +75,21 @@ export function isKnownServerMessageType(type: string): type is KnownServerMessa
  * schema; unknown types are returned as {@link UnknownServerMessage}. Never throws.
  */
 export function parseServerMessage(value: unknown): ParseResult {
-  const envelope = messageEnvelope.safeParse(value);
-  if (!envelope.success) {
-    return { ok: false, error: `not a {type, data} message: ${z.prettifyError(envelope.error)}` };
+  // The envelope checked by hand (an object with a string `type`, what messageEnvelope accepts);
+  // zod runs only to word the error of a frame that is not one (issue 15: every frame passes here).
+  if (!isEnvelope(value)) {
+    const envelope = messageEnvelope.safeParse(value);
+    return { ok: false, error: `not a {type, data} message: ${envelope.success ? 'no string type' : z.prettifyError(envelope.error)}` };
   }
-  const { type, data } = envelope.data;
+  const { type, data } = value;
   if (!isKnownServerMessageType(type)) return { ok: true, message: { type, data, unknown: true } };
   const parsed = knownServerMessages[type].safeParse(value);
   if (!parsed.success) return { ok: false, error: `invalid ${type} message: ${z.prettifyError(parsed.error)}` };
   return { ok: true, message: parsed.data as KnownServerMessage };
+}
+
+function isEnvelope(value: unknown): value is { type: string; data: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /** Serialises like Python's `json.dumps` defaults: `", "` and `": "` separators, non-ASCII as \uXXXX. */
