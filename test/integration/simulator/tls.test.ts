@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RawSocket } from '../../helpers/sim-fixture.ts';
@@ -70,6 +71,22 @@ describe('the gateway-tls profile on the network transport', () => {
     await expect(fetch(`${server.url.replace(/^https/, 'http')}/system_stats`)).rejects.toThrow(TypeError);
     // The harness process was not told to trust the test CA: Node's own roots refuse it.
     await expect(fetch(`${server.url}/system_stats`)).rejects.toThrow(TypeError);
+  });
+
+  it('serves a request that offers a non-WebSocket upgrade as plain HTTPS, as on the plain port', async () => {
+    const { server } = await listening();
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: server.port, ca: readFileSync(server.caFile!), servername: 'localhost' }, () => {
+        socket.write('GET /queue HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, close\r\nUpgrade: foo/1\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply).toContain('"queue_running"');
   });
 
   it('the baseline stays plain: wss:// to it fails and ws:// works', async () => {
