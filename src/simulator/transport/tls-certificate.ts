@@ -58,7 +58,7 @@ function openssl(args: string[], cwd: string): Promise<void> {
 
 /**
  * Makes a test CA and a server certificate it signed, for `127.0.0.1`, `::1` and `localhost`,
- * valid for two days, with the openssl command (ECDSA P-256 keys: fast to make). A chain of two,
+ * valid for 30 days (a `serve` may run for long), with the openssl command (ECDSA P-256 keys: fast to make). A chain of two,
  * not one self-signed leaf, because strict verifiers (Python 3.13's default `VERIFY_X509_STRICT`)
  * refuse a leaf that is its own CA. The keys come from openssl's randomness, not from a run's seed:
  * nothing a verdict depends on is in them.
@@ -69,7 +69,7 @@ export async function makeLoopbackCertificate(parent = tmpdir()): Promise<MadeCe
   try {
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
     await openssl(
-      ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=comfy-chaos test CA',
+      ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=comfy-chaos test CA',
         '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash'],
       dir,
     );
@@ -85,7 +85,7 @@ export async function makeLoopbackCertificate(parent = tmpdir()): Promise<MadeCe
         'authorityKeyIdentifier=keyid,issuer',
       ].join('\n') + '\n',
     );
-    await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.pem', '-extfile', 'server.ext'], dir);
+    await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-out', 'server.pem', '-extfile', 'server.ext'], dir);
   } catch (error) {
     dispose();
     throw error;
