@@ -58,9 +58,10 @@ function openssl(args: string[], cwd: string): Promise<void> {
 
 /**
  * Makes a test CA and a server certificate it signed, for `127.0.0.1`, `::1` and `localhost`,
- * valid for 30 days (a `serve` may run for long), with the openssl command (ECDSA P-256 keys: fast to make). A chain of two,
- * not one self-signed leaf, because strict verifiers (Python 3.13's default `VERIFY_X509_STRICT`)
- * refuse a leaf that is its own CA. The keys come from openssl's randomness, not from a run's seed:
+ * valid for 30 days (a `serve` may run long), with the openssl command (ECDSA P-256 keys: fast
+ * to make). A chain of two with the extensions strict verifiers check (key usage, key identifiers,
+ * a critical CA flag), not one self-signed leaf that is also its own CA (`openssl verify
+ * -x509_strict` accepts it). The keys come from openssl's randomness, not from a run's seed:
  * nothing a verdict depends on is in them.
  */
 export async function makeLoopbackCertificate(parent = tmpdir()): Promise<MadeCertificate> {
