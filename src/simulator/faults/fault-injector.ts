@@ -59,9 +59,16 @@ interface ActiveFrameFault {
   remaining: number;
 }
 
+/**
+ * Whether a fault's `path` (with or without `/api`) names a request's route path. Routes reach
+ * the injector without `/api` (`/prompt` for `/api/prompt`), except the jobs API, which ComfyUI
+ * registers at `/api/jobs` itself (Simulator.normalisePath keeps it): it is compared without its
+ * `/api` too, so `/jobs` and `/api/jobs` both name it (issue 17: frontend 1.58 reads its queue there).
+ */
 export function pathMatches(pattern: string, path: string): boolean {
   const normal = pattern.startsWith('/api/') ? pattern.slice(4) : pattern;
-  return normal.endsWith('*') ? path.startsWith(normal.slice(0, -1)) : path === normal;
+  const route = path === '/api/jobs' || path.startsWith('/api/jobs/') ? path.slice(4) : path;
+  return normal.endsWith('*') ? route.startsWith(normal.slice(0, -1)) : route === normal;
 }
 
 /**
