@@ -60,6 +60,20 @@ describe('hunt buckets', () => {
     expect(bug.kinds.length).toBeGreaterThan(1);
   });
 
+  it('two symptoms of one bug are one bucket: a deaf socket trusted for ever hangs a completed job or a failed one (deaf-socket-detection-off)', { timeout: 300_000 }, async () => {
+    // Random workloads (failing graphs among them) make the same bug break different invariants.
+    const deaf = referenceClient('reference:deaf-socket-detection-off', { mutation: 'deaf-socket-detection-off' });
+    const report = await hunt({ client: deaf, seed: 1, concurrency: 1, maxTimeMs: 240_000, maxScenarios: 150, systematic: false });
+    expect(report.bugs).toHaveLength(1);
+    const bug = report.bugs[0]!;
+    expect(bug.signature.invariants).toContain('no-hang');
+    // Seen as a lost completion and as a lost failure: two sets of broken invariants, one bucket.
+    expect(bug.variants.length).toBeGreaterThan(1);
+    expect(bug.variants.some((v) => v.includes('failures-are-failures'))).toBe(true);
+    expect(bug.variants.some((v) => v.includes('no-lost-completion'))).toBe(true);
+    expect(bug.variants.every((v) => v.split('+').includes('no-hang'))).toBe(true);
+  });
+
   it('a client with no bug: exit 0 and "no bug found in N scenarios (coverage: ...)"', { timeout: 120_000 }, async () => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -21,7 +21,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const mutant = (m: MutantName) => referenceClient(`reference:${m}`, { mutation: m });
 const huntOf = (client: ClientUnderTest, extra: Partial<Parameters<typeof hunt>[0]> = {}) =>
-  hunt({ client, clientSpec: client.name, seed, concurrency: 1, maxTimeMs: 240_000, maxScenarios: 400, first: true, ...extra });
+  hunt({ client, clientSpec: client.name, seed, concurrency: 1, maxTimeMs: 240_000, maxScenarios: 120, ...extra });
 
 /** The invariant each planted bug breaks. */
 const planted: [MutantName, string][] = [
@@ -31,6 +31,12 @@ const planted: [MutantName, string][] = [
   ['lost-reported-as-completed', 'no-phantom'],
 ];
 
+/**
+ * The whole search (not `first`), within the budget: the planted bug is a bucket, and every bucket
+ * found is the planted bug's doing (it breaks the planted invariant; the clean client passes its
+ * shrunk scenario). One planted bug may have two buckets when two fault families reach it
+ * (no-dedupe-polling-websocket: after a lost socket, and after a duplicated success frame).
+ */
 describe('hunt finds the planted bug of each mutant as its own bucket, shrunk to at most 2 faults', () => {
   const reports = new Map<MutantName, HuntReport>();
   for (const [name, invariant] of planted) {
@@ -38,14 +44,15 @@ describe('hunt finds the planted bug of each mutant as its own bucket, shrunk to
       const report = await huntOf(mutant(name), { outDir: join(out, name) });
       reports.set(name, report);
       expect(report.harnessErrors).toEqual([]);
-      expect(report.bugs).toHaveLength(1);
-      const bug = report.bugs[0]!;
-      expect(bug.signature.invariants).toContain(invariant);
-      expect(bug.shrunk.case.faults.length).toBeLessThanOrEqual(2);
-      expect(bug.shrunk.result.verdict).toBe('fail');
-      // The planted bug's doing: the unmutated client passes the very same shrunk scenario.
-      const clean = await runScenario(scenarioSchema.parse(bug.shrunk.scenario), referenceClient(), { transport: 'memory', seed: bug.shrunk.case.runSeed, replay: '' });
-      expect(['pass', 'degraded', 'non-strict']).toContain(clean.verdict);
+      expect(report.bugs.length).toBeGreaterThan(0);
+      for (const bug of report.bugs) {
+        expect(bug.signature.invariants, bug.summary).toContain(invariant);
+        expect(bug.shrunk.case.faults.length).toBeLessThanOrEqual(2);
+        expect(bug.shrunk.result.verdict).toBe('fail');
+        // The planted bug's doing: the unmutated client passes the very same shrunk scenario.
+        const clean = await runScenario(scenarioSchema.parse(bug.shrunk.scenario), referenceClient(), { transport: 'memory', seed: bug.shrunk.case.runSeed, replay: '' });
+        expect(['pass', 'degraded', 'non-strict']).toContain(clean.verdict);
+      }
     });
   }
 
