@@ -2,15 +2,14 @@ export { Simulator, type SimulatorOptions, type SimulatorListenOptions, type Sim
 export { SimulatorCore } from './simulator-core.ts';
 export type { MemoryTransport } from './transport/memory.ts';
 export type { NetworkServer, ListenOptions } from './transport/network.ts';
-export { makeLoopbackCertificate, readTlsFiles, sharedLoopbackCertificate, TlsSetupError, type MadeCertificate, type TlsFiles, type TlsKeyPair } from './transport/tls-certificate.ts';
+export { disposeSharedLoopbackCertificate, makeLoopbackCertificate, readTlsFiles, sharedLoopbackCertificate, TlsSetupError, type MadeCertificate, type TlsFiles, type TlsKeyPair } from './transport/tls-certificate.ts';
 export type { TimingOptions } from './engine/timing.ts';
 export { route, type Route } from './http/comfy-routes.ts';
 export { jsonResponse, textResponse, emptyResponse, type SimRequest, type SimResponse } from './http/types.ts';
 export { traceToJsonLines } from './trace/trace-recorder.ts';
-export { nodeCatalogue } from './nodes/catalogue.ts';
+export { nodeCatalogue, type NodeCatalogue } from './nodes/catalogue.ts';
 export type { ScriptedPrompt, ScriptedFrame } from './engine/scripted-prompt.ts';
 export { baselineProfile, comfyuiProfiles, comfyuiProfileNames, comfyuiReleases, findComfyuiProfile, resolveComfyuiProfiles, UnknownProfileError } from './profiles/index.ts';
 export { findFrontend, FrontendNotFoundError, installedFrontendVersions, type FoundFrontend } from './frontend/find-frontend.ts';
 export { frontendRoutes, type FrontendRoutes } from './frontend/frontend-routes.ts';
 export { withNodeFile, replacedClasses } from './nodes/custom-nodes.ts';
-export { loadNodeFile, type LoadedNodeFile } from './nodes/node-file-reader.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrustingFetch } from '../../src/reference-client/node.ts';
-import { Simulator, type SimulatorServer } from '../../src/simulator/index.ts';
+import { disposeSharedLoopbackCertificate, Simulator, type SimulatorServer } from '../../src/simulator/index.ts';
 import { gatewayTls } from '../../src/simulator/profiles/index.ts';
 
 /**
@@ -18,6 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim.close();
+  await disposeSharedLoopbackCertificate();
 });
 
 describe('createTrustingFetch', () => {

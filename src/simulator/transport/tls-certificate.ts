@@ -128,3 +128,13 @@ export function sharedLoopbackCertificate(): Promise<MadeCertificate> {
   }
   return shared;
 }
+
+/**
+ * Removes the process's {@link sharedLoopbackCertificate} now (the next use makes a new one). For
+ * test files: a test worker may be ended without the process's `exit` event, which would leave it.
+ */
+export async function disposeSharedLoopbackCertificate(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  (await current?.catch(() => undefined))?.dispose();
+}

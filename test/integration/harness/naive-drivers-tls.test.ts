@@ -1,9 +1,12 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { driverClient } from '../../../src/harness/adapters/client-under-test.ts';
 import { runScenario } from '../../../src/harness/runner.ts';
 import { findScenarios } from '../../../src/scenarios/catalogue/index.ts';
 import { gatewayTls } from '../../../src/simulator/profiles/index.ts';
+import { disposeSharedLoopbackCertificate } from '../../../src/simulator/index.ts';
+
+afterAll(disposeSharedLoopbackCertificate);
 
 const root = join(import.meta.dirname, '../../..');
 const noReconnect = driverClient('naive no-reconnect.mjs', { command: process.execPath, args: [join(root, 'clients/naive/no-reconnect.mjs')] }, { cwd: root });

@@ -7,6 +7,7 @@ import { acquireToxiproxy, isStrict, type AcquiredToxiproxy } from '../../../src
 import { scenario } from '../../../src/scenarios/scenario.ts';
 import { sleepJob, onMessage } from '../../../src/scenarios/catalogue/builders.ts';
 import type { TraceEvent } from '../../../src/protocol/index.ts';
+import { disposeSharedLoopbackCertificate } from '../../../src/simulator/index.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const referenceDriver = driverClient('reference driver', { command: process.execPath, args: [join(root, 'bin/comfy-chaos.js'), 'driver', 'reference'] }, { cwd: root });
@@ -25,6 +26,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await toxiproxy?.dispose();
+  await disposeSharedLoopbackCertificate();
 });
 
 const tlsScenario = scenario.parse({

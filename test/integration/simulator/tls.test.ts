@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RawSocket } from '../../helpers/sim-fixture.ts';
-import { Simulator, type SimulatorServer } from '../../../src/simulator/index.ts';
+import { disposeSharedLoopbackCertificate, Simulator, type SimulatorServer } from '../../../src/simulator/index.ts';
 import { comfyui0364, gatewayTls } from '../../../src/simulator/profiles/index.ts';
 import { VirtualClock, type WebSocketLike } from '../../../src/protocol/index.ts';
 
@@ -19,6 +19,7 @@ const sims: Simulator[] = [];
 afterEach(async () => {
   for (const sim of sims.splice(0)) await sim.close();
 });
+afterAll(disposeSharedLoopbackCertificate);
 
 async function listening(profile = gatewayTls): Promise<{ sim: Simulator; server: SimulatorServer }> {
   const sim = new Simulator({ profile });
