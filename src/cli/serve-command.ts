@@ -1,14 +1,15 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { faultSchedule } from '../protocol/index.ts';
 import type { FaultInput } from '../protocol/index.ts';
 import { comfyuiProfileNames, findComfyuiProfile, Simulator } from '../simulator/index.ts';
 import { clientBasePath } from '../protocol/index.ts';
-import { findFrontend, FrontendNotFoundError, frontendRoutes, loadNodeFile, type FoundFrontend, type LoadedNodeFile } from '../simulator/index.ts';
+import { findFrontend, FrontendNotFoundError, frontendRoutes, type FoundFrontend } from '../simulator/index.ts';
+import { loadNodeFile, type LoadedNodeFile } from '../harness/node-file.ts';
 import { NodeFileError } from '../protocol/index.ts';
 import { UsageError } from '../harness/usage-error.ts';
+import { parseYamlStrictly, readPlainFile } from '../scenarios/plain-file.ts';
 import { describeServeTls, resolveServeTls, type ServeTlsOptions } from './serve-tls.ts';
 
 /** What `serve --scenario` reads: a scenario file's `faults` (other keys are the harness's). */
@@ -25,13 +26,14 @@ function intOption(name: string, min: number, max: number) {
 export function loadFaultsFromScenarioFile(path: string): FaultInput[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A regular file of at most 16 MiB (a FIFO would block serve for ever), YAML without tags or duplicate keys.
+    text = readPlainFile(path);
   } catch (error) {
     throw new UsageError(`cannot read scenario file ${path}: ${(error as Error).message}`);
   }
   let value: unknown;
   try {
-    value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    value = path.endsWith('.json') ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (error) {
     throw new UsageError(`scenario file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }

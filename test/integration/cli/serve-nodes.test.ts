@@ -101,5 +101,8 @@ describe('comfy-chaos serve --nodes', () => {
     const missing = await serve(['--nodes', join(dir, 'none.yaml')], async () => undefined, 10_000);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--nodes: cannot read node file .*none\.yaml: ENOENT/);
+    const folder = await serve(['--nodes', dir], async () => undefined, 10_000);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`--nodes: cannot read node file ${dir}: ${dir} is a directory, not a regular file`);
   });
 });

@@ -1,13 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { NodeFileError, nodeFileLimits, parseNodeFile, type NodeFile } from '../../protocol/index.ts';
-import { nodeCatalogue, type NodeCatalogue } from './catalogue.ts';
-import { replacedClasses, withNodeFile } from './custom-nodes.ts';
+import { NodeFileError, nodeFileLimits, parseNodeFile, type NodeFile } from '../protocol/index.ts';
+import { nodeCatalogue, replacedClasses, withNodeFile, type NodeCatalogue } from '../simulator/index.ts';
+import { parseYamlStrictly, readPlainFile } from '../scenarios/plain-file.ts';
 
 /** A node file read from disk and made into the catalogue the simulator serves. */
 export interface LoadedNodeFile {
   file: NodeFile;
-  /** The built-in classes plus the file's. */
+  /** The built-in classes plus the file's: the simulator's `catalogue` option. */
   catalogue: NodeCatalogue;
   /** The file's classes, in file order. */
   added: string[];
@@ -16,23 +14,22 @@ export interface LoadedNodeFile {
 }
 
 /**
- * Reads a node file (`.json` as JSON, anything else as YAML, which JSON also is), validates it
- * and builds the catalogue: the simulator's `catalogue` option.
+ * Reads a node file (`serve --nodes`): `.json` as JSON, anything else as YAML (which JSON also
+ * is), as untrusted input like every file a user gives (src/scenarios/plain-file.ts: a regular
+ * file of at most 4 MiB, YAML without tags or duplicate keys), validates it and builds the catalogue.
  * @throws NodeFileError whose message starts with the file's path and names each bad path in it.
  */
 export function loadNodeFile(path: string, base: NodeCatalogue = nodeCatalogue): LoadedNodeFile {
   let text: string;
   try {
-    const { size } = statSync(path);
-    if (size > nodeFileLimits.fileBytes) throw new Error(`${size} bytes; a node file is at most ${nodeFileLimits.fileBytes} bytes`);
-    text = readFileSync(path, 'utf8');
+    text = readPlainFile(path, nodeFileLimits.fileBytes);
   } catch (error) {
     throw new NodeFileError(`cannot read node file ${path}: ${(error as Error).message}`);
   }
   const json = path.endsWith('.json');
   let value: unknown;
   try {
-    value = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    value = json ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (error) {
     throw new NodeFileError(`node file ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }
