@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HuntBug } from '../src/harness/hunt/index.ts';
-import { explainedBy, sameBug, signatureOf, summaryOf, type Signature } from '../src/harness/hunt/signature.ts';
+import { explainedBy, faultFamily, sameBug, signatureOf, summaryOf, type Signature } from '../src/harness/hunt/signature.ts';
 import { readReport } from '../src/harness/report/read-report.ts';
 import type { ScenarioResult } from '../src/harness/result.ts';
 import { catalogue } from '../src/scenarios/catalogue/index.ts';
@@ -16,6 +16,12 @@ import { catalogue } from '../src/scenarios/catalogue/index.ts';
 export interface CatalogueFailure {
   scenario: string;
   signature: Signature;
+  /**
+   * The families of every fault that fired in it, cited or not. The oracle cites the first fault
+   * before a finding (7.3: a late history at 0 ms, then the drop that a client without reconnect
+   * never recovers from): the drop is in here.
+   */
+  fired: string[];
 }
 
 /** Failures that are one bug by the hunt's rules: the first (fewest fault families) names them. */
@@ -27,6 +33,8 @@ export interface DistinctFailure {
   foundBy?: number;
   /** Every invariant it breaks fails with no fault at all too: the hunt's bug 1 explains it. */
   baseline?: boolean;
+  /** Found as a hunt bug whose fault family fired in the scenario but was not the one its findings cite. */
+  uncited?: boolean;
 }
 
 /**
@@ -52,7 +60,11 @@ export function catalogueFailures(results: readonly ScenarioResult[], baseline: 
   const byId = new Map(catalogue.map((s) => [s.id, s]));
   return results
     .filter((r) => r.verdict === 'fail')
-    .map((r) => ({ scenario: r.scenario.id, signature: signatureOf(r, byId.get(r.scenario.id)?.faults ?? [], baseline) }));
+    .map((r) => ({
+      scenario: r.scenario.id,
+      signature: signatureOf(r, byId.get(r.scenario.id)?.faults ?? [], baseline),
+      fired: [...new Set(r.trace.filter((e) => e.kind === 'fault').map((e) => faultFamily((e as { faultType: string }).faultType)))].sort(),
+    }));
 }
 
 /** A hunt bug shows a failure when they are one bug, or the failure is the bug with more faults around it. */
@@ -83,11 +95,25 @@ export function distinctFailures(failures: readonly CatalogueFailure[], bugs: re
     const bug = bugs.find((b) => shows(b.signature, f.signature));
     groups.push({ signature: f.signature, scenarios: [f.scenario], summary: summaryOf(f.signature, f.signature.families.length).replace(/ \(\d+ faults?\)$/, ''), ...(bug ? { foundBy: bug.id } : {}) });
   }
-  // A group found through a later member counts as found.
+  // A group found through a later member counts as found; then one whose scenarios fired a fault
+  // family of a hunt bug that fails the same way, though the findings cite another fault.
   for (const g of groups) {
     if (g.foundBy !== undefined || g.baseline) continue;
-    const member = failures.filter((f) => g.scenarios.includes(f.scenario)).find((f) => bugs.some((b) => shows(b.signature, f.signature)));
-    if (member) g.foundBy = bugs.find((b) => shows(b.signature, member.signature))!.id;
+    const members = failures.filter((f) => g.scenarios.includes(f.scenario));
+    const member = members.find((f) => bugs.some((b) => shows(b.signature, f.signature)));
+    if (member) {
+      g.foundBy = bugs.find((b) => shows(b.signature, member.signature))!.id;
+      continue;
+    }
+    for (const f of members) {
+      const wide = { ...f.signature, families: f.fired };
+      const bug = bugs.find((b) => explainedBy(b.signature, wide));
+      if (bug) {
+        g.foundBy = bug.id;
+        g.uncited = true;
+        break;
+      }
+    }
   }
   return groups;
 }

@@ -50,7 +50,7 @@ interface Row {
   bugs: { id: number; summary: string; foundS: number; shrunkS: number | null; faults: number; shrinkDone: boolean; replay: string }[];
   harnessErrors: number;
   /** The client's distinct catalogue failures and the hunt bug that shows each (none: missed). */
-  catalogue?: { failing: number; distinct: Pick<DistinctFailure, 'summary' | 'scenarios' | 'foundBy' | 'baseline'>[] };
+  catalogue?: { failing: number; distinct: Pick<DistinctFailure, 'summary' | 'scenarios' | 'foundBy' | 'baseline' | 'uncited'>[] };
 }
 
 /** The client's catalogue failures (run first when no report has them), matched to the hunt's bugs. */
@@ -66,7 +66,7 @@ async function catalogueCheck(label: string, command: string, r: HuntReport): Pr
   }
   const baseline = r.bugs[0]?.signature.families.length === 0 ? r.bugs[0].signature.invariants : [];
   const failures = catalogueFailures(results, baseline);
-  const distinct = distinctFailures(failures, r.bugs).map(({ summary, scenarios, foundBy, baseline: b }) => ({ summary, scenarios, ...(foundBy !== undefined ? { foundBy } : {}), ...(b ? { baseline: b } : {}) }));
+  const distinct = distinctFailures(failures, r.bugs).map(({ summary, scenarios, foundBy, baseline: b, uncited }) => ({ summary, scenarios, ...(foundBy !== undefined ? { foundBy } : {}), ...(b ? { baseline: b } : {}), ...(uncited ? { uncited } : {}) }));
   return { failing: failures.length, distinct };
 }
 
@@ -126,7 +126,7 @@ function catalogueCell(r: Row): string {
     return bug && bug.faults <= 2 && (bug.shrunkS ?? Infinity) <= maxTime;
   });
   const missed = distinct.filter((d) => d.foundBy === undefined).map((d) => `missed: ${d.summary.replace(/\|/g, '/')} (${d.scenarios.join(', ')})`);
-  const foundBy = found.map((d) => `${d.scenarios.join(', ')}: bug ${d.foundBy}`);
+  const foundBy = found.map((d) => `${d.scenarios.join(', ')}: bug ${d.foundBy}${d.uncited ? ' (its fault fired there; the findings cite an earlier one)' : ''}`);
   return [`${found.length}/${distinct.length} (${inTime.length} shrunk to <= 2 faults within ${maxTime} s), from ${r.catalogue.failing} failing scenarios`, ...missed, ...foundBy].join('<br>');
 }
 

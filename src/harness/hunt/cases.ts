@@ -1,10 +1,10 @@
 import type { Fault } from '../../protocol/index.ts';
 import { buildScenario, type Workload } from '../../scenarios/arbitraries/index.ts';
-import { imageGraph } from '../../scenarios/graphs.ts';
+import { failingGraph, imageGraph, sleepGraph } from '../../scenarios/graphs.ts';
 import type { ScenarioInput } from '../../scenarios/scenario.ts';
 
 /** Where a case of the hunt came from: the order the search tries them in. */
-export type CaseOrigin = 'baseline' | 'single' | 'pair' | 'random' | 'shrink';
+export type CaseOrigin = 'baseline' | 'workload' | 'single' | 'pair' | 'random' | 'shrink';
 
 /** One case of the hunt: a workload, a fault schedule, and the seed its run uses. */
 export interface HuntCase {
@@ -42,6 +42,25 @@ export function baselineWorkload(): Workload {
       { id: 'j2', prompt: imageGraph(600, 3, 'j2'), window: 'main', submitAtMs: 50 },
     ],
   };
+}
+
+/**
+ * The fault-free workloads the hunt tries right after the plain job (issue 15: the catalogue's
+ * fault-free failures, 5.x, 6.2, 6.5, 6.6, 6.13, were out of its reach in a minute, since the random
+ * part that draws other workloads comes after thousands of pairs): a job that fails
+ * (`execution_error`), a fully cached rerun, a text output, and, for a client that declares
+ * cancel (the others are skipped without starting), a running job interrupted and a queued one
+ * deleted. Each is as short as the plain job.
+ */
+export function workloadVariants(): { name: string; workload: Workload }[] {
+  const image = imageGraph(400, 4, 'j1');
+  return [
+    { name: 'a job that fails', workload: { servers: 1, expect: { j1: 'failed' }, jobs: [{ id: 'j1', prompt: failingGraph('boom j1'), window: 'main', submitAtMs: 0 }, { id: 'j2', prompt: imageGraph(400, 4, 'j2'), window: 'main', submitAtMs: 50 }] } },
+    { name: 'a cached rerun', workload: { servers: 1, expect: {}, jobs: [{ id: 'j1', prompt: image, window: 'main', submitAtMs: 0 }, { id: 'j2', prompt: structuredClone(image), window: 'main', submitAtMs: 900 }] } },
+    { name: 'a text output', workload: { servers: 1, expect: {}, jobs: [{ id: 'j1', prompt: sleepGraph(400, 4, 'j1'), window: 'main', submitAtMs: 0 }, { id: 'j2', prompt: imageGraph(400, 4, 'j2'), window: 'main', submitAtMs: 50 }] } },
+    { name: 'a running job interrupted', workload: { servers: 1, expect: { j1: 'interrupted' }, jobs: [{ id: 'j1', prompt: imageGraph(1_200, 12, 'j1'), window: 'main', submitAtMs: 0, cancelAtMs: 300 }, { id: 'j2', prompt: imageGraph(400, 4, 'j2'), window: 'main', submitAtMs: 50 }] } },
+    { name: 'a queued job deleted', workload: { servers: 1, expect: { j2: 'interrupted' }, jobs: [{ id: 'j1', prompt: imageGraph(800, 8, 'j1'), window: 'main', submitAtMs: 0 }, { id: 'j2', prompt: imageGraph(400, 4, 'j2'), window: 'main', submitAtMs: 50, cancelAtMs: 200 }] } },
+  ];
 }
 
 /** Run `i` of the plain job: the first cases of every hunt (run seeds `seed`, `seed + 1`, ...). */

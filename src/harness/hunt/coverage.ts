@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DriverCapabilities, Fault, FaultType, Trigger } from '../../protocol/index.ts';
 import { buildScenario, fault, faultTypesByLayer, generatedParts, type FaultLayer, type GeneratedScenarioConstraints } from '../../scenarios/arbitraries/index.ts';
-import { baselineWorkload, type CaseOrigin, type HuntCase } from './cases.ts';
+import { baselineWorkload, workloadVariants, type CaseOrigin, type HuntCase } from './cases.ts';
 import type { ScenarioCase } from './run-case.ts';
 import { jobPhases } from './phases.ts';
 
@@ -77,6 +77,22 @@ const toxicVariants: readonly Record<string, unknown>[] = [
   { toxic: 'latency', stream: 'downstream', attributes: { latency: 300, jitter: 0 }, durationMs: 2_000 },
 ];
 
+/**
+ * Faults that act only together, each as the catalogue has it, tried once before the singles (the
+ * pairs, drawn at random, come minutes later): a submit whose answer is lost (4.10: the answer is
+ * slow and a partition cuts the connection while it waits; the server runs the job, and a client
+ * that trusts its failed POST reports a failure). Network layer only (the partition).
+ */
+const compounds: readonly { phases: string[]; faults: Fault[] }[] = [
+  {
+    phases: ['during submission', 'during submission'],
+    faults: [
+      { type: 'http_delay', path: '/prompt', delayMs: 300, times: 1, at: { on: 'time', afterMs: 0 } },
+      { type: 'partition', durationMs: 1_500, at: { on: 'request', path: '/prompt', method: 'POST' } },
+    ] as Fault[],
+  },
+];
+
 /** The arbitrary of one fault type, built once: building it costs more than drawing from it. */
 const faultArbitraries = new Map<FaultType, fc.Arbitrary<Fault>>();
 function faultOfType(type: FaultType): fc.Arbitrary<Fault> {
@@ -113,14 +129,17 @@ function kinds(layers: readonly FaultLayer[]): Kind[] {
 }
 
 /**
- * The systematic part of the hunt (issue 15): every fault kind of every layer at every phase of a
- * job (phases.ts), on the baseline workload; then pairs, in an order shuffled by the seed so that
+ * The systematic part of the hunt (issue 15): the other fault-free workloads (cases.ts), then every
+ * fault kind of every layer at every phase of a job (phases.ts), on the baseline workload; then pairs, in an order shuffled by the seed so that
  * different kinds meet early. Lazy: the time limit decides how far it gets.
  */
 export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   const random = seededRandom(o.seed ^ 0x5eed);
   const vocabulary = kinds(o.layers);
   let n = 0;
+  // Other fault-free workloads first: what fails there needs no fault at all.
+  for (const v of workloadVariants()) yield { origin: 'workload', workload: v.workload, faults: [], runSeed: o.seed + n++ };
+  if (o.layers.includes('network')) for (const c of compounds) yield { origin: 'pair', workload: baselineWorkload(), faults: structuredClone(c.faults), runSeed: o.seed + n++, phases: c.phases };
   // Every kind once at mid-progress first, then every kind at each other phase: distinct bugs
   // come early, and a kind the client hangs on does not hold up the others for seven phases.
   // Next the job's end, where a lost, duplicated or reordered frame is the terminal one.

@@ -3,7 +3,7 @@ import type { HuntReport } from './engine.ts';
 /** What the search covered, in one line: `42 singles, 300 pairs, 1,200 random; 24 fault kinds; 7 phases`. */
 export function coverageLine(r: HuntReport): string {
   const s = r.coverage.byStage;
-  const parts = [`${s.baseline ?? 0} baseline`, `${s.single ?? 0} single-fault`, `${s.pair ?? 0} pairs`, `${s.random ?? 0} random`, `${s.shrink ?? 0} shrinking`];
+  const parts = [`${s.baseline ?? 0} baseline`, `${s.single ?? 0} single-fault`, `${s.workload ?? 0} other fault-free workloads`, `${s.pair ?? 0} pairs`, `${s.random ?? 0} random`, `${s.shrink ?? 0} shrinking`];
   const v = Object.entries(r.coverage.verdicts).map(([k, n]) => `${n} ${k}`).join(', ');
   if (r.coverage.pruned) parts.push(`${r.coverage.pruned} single-fault skipped (their fault already showed its bug)`);
   return `${parts.join(', ')}; ${r.coverage.faultKinds.length} fault kinds at ${r.coverage.phases.length} phase${r.coverage.phases.length === 1 ? "" : "s"}; verdicts: ${v}`;

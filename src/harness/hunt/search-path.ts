@@ -10,7 +10,7 @@ import { smallerCases } from './shrink.ts';
  * the seed, the fault layers (Toxiproxy or not) and the client's declared capabilities, never on
  * results, so the path and seed find the case again (as fast-check's `{ seed, path }` did).
  */
-const pathPattern = /^(baseline|single|pair|random)-(\d+)((?::\d+)*)$/;
+const pathPattern = /^(baseline|workload|single|pair|random)-(\d+)((?::\d+)*)$/;
 
 /** The shape of the counterexample paths of `fuzz` before it ran on the hunt's engine (fast-check's own: "12:3:0"). */
 const fastCheckPathPattern = /^\d+(:\d+)*$/;
@@ -19,7 +19,7 @@ const fastCheckPathPattern = /^\d+(:\d+)*$/;
 const MAX_INDEX = 200_000;
 
 export interface ParsedSearchPath {
-  stage: 'baseline' | 'single' | 'pair' | 'random';
+  stage: 'baseline' | 'workload' | 'single' | 'pair' | 'random';
   index: number;
   shrinks: number[];
 }

@@ -6,6 +6,7 @@ import { scenario as scenarioSchema } from '../../../../src/scenarios/scenario.t
 function singles(): HuntCase[] {
   const out: HuntCase[] = [];
   for (const c of systematicCases({ layers: ['frame', 'connection', 'http', 'network'], seed: 1 })) {
+    if (c.origin === 'workload' || (c.origin === 'pair' && !out.length)) continue;
     if (c.origin !== 'single') break;
     out.push(c);
   }
@@ -37,5 +38,39 @@ describe('the systematic vocabulary (issue 15: every failure the catalogue shows
     expect(order.slice(0, 2)).toEqual(['mid-progress', 'between executed and execution_success']);
     expect(order).toHaveLength(7);
     for (const c of all) expect(() => scenarioSchema.parse(scenarioOf(c))).not.toThrow();
+  });
+});
+
+describe('the fault-free workloads before the singles', () => {
+  it('a failing job, a cached rerun, a text output, an interrupt and a queued delete, each a valid scenario file with its expected outcome', () => {
+    const cases: HuntCase[] = [];
+    for (const c of systematicCases({ layers: ['frame', 'connection', 'http'], seed: 1 })) {
+      if (c.origin !== 'workload') break;
+      cases.push(c);
+    }
+    expect(cases.map((c) => c.workload.expect)).toEqual([{ j1: 'failed' }, {}, {}, { j1: 'interrupted' }, { j2: 'interrupted' }]);
+    expect(cases.every((c) => c.faults.length === 0)).toBe(true);
+    // The rerun is the same graph: ComfyUI's cache answers it.
+    expect(cases[1]!.workload.jobs[1]!.prompt).toEqual(cases[1]!.workload.jobs[0]!.prompt);
+    for (const c of cases) expect(() => scenarioSchema.parse(scenarioOf(c))).not.toThrow();
+  });
+});
+
+describe('faults that act only together', () => {
+  it('with Toxiproxy, a lost answer to the submit (a slow POST /prompt cut by a partition) comes before the singles', () => {
+    const stream = systematicCases({ layers: ['frame', 'connection', 'http', 'network'], seed: 1 });
+    const head: HuntCase[] = [];
+    for (const c of stream) {
+      if (c.origin === 'single') break;
+      head.push(c);
+    }
+    const lostReply = head.find((c) => c.origin === 'pair');
+    expect(lostReply?.faults.map((f) => f.type)).toEqual(['http_delay', 'partition']);
+    expect(() => scenarioSchema.parse(scenarioOf(lostReply!))).not.toThrow();
+    const withoutNetwork = systematicCases({ layers: ['frame', 'connection', 'http'], seed: 1 });
+    for (const c of withoutNetwork) {
+      if (c.origin === 'single') break;
+      expect(c.origin).toBe('workload');
+    }
   });
 });
