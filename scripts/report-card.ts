@@ -78,7 +78,7 @@ function render(results: ScenarioResult[], sources: readonly CardSource[]): stri
   for (const r of results.filter((r) => r.verdict === 'skipped')) skippedBy.set(r.reason ?? 'skipped', (skippedBy.get(r.reason ?? 'skipped') ?? new Set()).add(r.scenario.id));
   for (const [reason, ids] of skippedBy) lines.push('', `Skipped ${[...ids].sort(compareScenarioIds).join(', ')}: ${reason}.`);
   const versions = byVersion(results, versionNotes);
-  for (const note of versions.explanation?.unused ?? []) console.error(`report-card: the version note "${note.cause}" (${String(note.client)}, ${note.scenarios.join(', ')} on ${note.profile}) explains no difference of this run`);
+  for (const note of versions.explanation?.unused ?? []) console.error(`report-card: the version note "${note.cause}" (${String(note.client)}, ${note.scenarios.join(', ')}${note.profile ? ` on ${note.profile}` : ''}) explains no difference of this run`);
   lines.push(...versions.lines);
   for (const column of columns) {
     const { label, about } = describeColumn(column);

@@ -22,8 +22,11 @@ export interface VersionNote {
   client: RegExp;
   /** The scenarios it explains. */
   scenarios: readonly string[];
-  /** The profile whose verdict differs from the others' for this reason. */
-  profile: string;
+  /**
+   * The profile whose verdict differs from the others' for this reason; none: any difference of
+   * these scenarios (a noise note, for flips on whichever profile the load hit).
+   */
+  profile?: string;
   /**
    * `client`: a real difference, reproduced alone, caused by the client meeting the profile;
    * `noise`: a flip that did not reproduce alone (load on the machine), with why our bound let it flip.
@@ -75,6 +78,7 @@ export function versionChanges(results: readonly ScenarioResult[]): VersionChang
  */
 export function noteExplains(note: VersionNote, change: VersionChange): boolean {
   if (!note.client.test(change.client) || !note.scenarios.includes(change.scenario)) return false;
+  if (note.profile === undefined) return true;
   const mine = change.verdicts.find((v) => v.profile === note.profile);
   if (!mine) return false;
   const baseline = change.verdicts.find((v) => v.profile === baselineProfile.name);

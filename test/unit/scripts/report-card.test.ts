@@ -123,6 +123,9 @@ describe('explainChanges', () => {
     expect(explainChanges(late, [note({ scenarios: ['3.1'] })]).unexplained).toHaveLength(1);
     expect(explainChanges(late, [note({ scenarios: ['3.1'], profile: '0.3.64' })]).unused).toHaveLength(1);
     expect(explainChanges(late, [note({ scenarios: ['3.1'], profile: 'gateway-api-prefix' })]).unused).toHaveLength(1);
+    // A note without a profile (noise: the flip is on whichever profile the load hit) explains any flip of its scenarios.
+    expect(explainChanges(late, [note({ scenarios: ['3.1'], profile: undefined, kind: 'noise' })]).groups).toHaveLength(1);
+    expect(explainChanges(late, [note({ scenarios: ['3.2'], profile: undefined, kind: 'noise' })]).unused).toHaveLength(1);
   });
 
   it('lists a change under every note that explains it, and a noise note apart', () => {
