@@ -127,9 +127,9 @@ class JobBook {
   private current: string | undefined;
   private reply: Promise<{ status: number; body: unknown } | { failure: string }> | undefined;
   /**
-   * Page reports held while a job is being queued: ComfyUI starts a prompt before its POST reply
-   * reaches the page, so the node's progress shows before the prompt id is known here (seen in a
-   * run); they are passed on, in order, once the reply was read.
+   * Reports on a prompt id not known yet, held while a job is being queued: ComfyUI starts a
+   * prompt before its POST reply reaches the page, so the node's progress shows before the prompt
+   * id is known here (seen in a run); they are passed on, in order, once the reply was read.
    */
   private held: PageReport[] = [];
 
@@ -189,7 +189,9 @@ class JobBook {
   }
 
   fromPage(report: PageReport): void {
-    if (this.current !== undefined) this.held.push(report);
+    // Only a prompt not known yet waits (it may be the one being queued); others' reports are not delayed.
+    const unknown = report.kind !== 'log' && !this.jobOf.has(report.promptId);
+    if (this.current !== undefined && unknown) this.held.push(report);
     else this.dispatch(report);
   }
 
