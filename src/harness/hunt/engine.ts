@@ -152,7 +152,9 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
   let stage: CaseOrigin = 'baseline';
   let baselineInvariants: string[] = [];
   let stop = false;
-  const budgetLeft = () => options.maxScenarios === undefined || scenarios < options.maxScenarios;
+  const inFlight = new Set<Promise<void>>();
+  /** Scenarios still running count against the budget, so that `maxScenarios` is exact at any concurrency. */
+  const budgetLeft = () => options.maxScenarios === undefined || scenarios + inFlight.size < options.maxScenarios;
 
   const progress = () =>
     options.onProgress?.({ scenarios, perSecond: Math.round((scenarios / Math.max(elapsed(), 1)) * 10_000) / 10, bugs: bugs.length, shrinking: shrinks.size, stage, harnessErrors: harnessErrors.length });
@@ -300,7 +302,6 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
     if (replayed) yield replayed;
     else if (!unrunnable) yield* searchCases(searchOptions);
   })();
-  const inFlight = new Set<Promise<void>>();
   for (const c of cases) {
     if (timeUp() || stop || !budgetLeft() || (options.first && bugs.length > 0)) break;
     stage = c.origin;
@@ -310,8 +311,7 @@ export async function hunt(options: HuntOptions): Promise<HuntReport> {
       continue;
     }
     await slots.acquire('normal');
-    // Scenarios still running count against the budget, so that `maxScenarios` is exact at any concurrency.
-    if (timeUp() || stop || (options.maxScenarios !== undefined && scenarios + inFlight.size >= options.maxScenarios)) {
+    if (timeUp() || stop || !budgetLeft()) {
       slots.release();
       break;
     }

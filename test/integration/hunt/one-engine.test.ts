@@ -103,6 +103,14 @@ describe('fuzz and hunt --first are one engine', () => {
     expect(replayed.failure?.result.verdict).toBe('fail');
   });
 
+  it('runs exactly --runs scenarios at any concurrency (a clean client: no counterexample)', { timeout: 120_000 }, async () => {
+    for (const concurrency of [1, 4]) {
+      const report = await fuzz({ client: clientFromSpec('reference'), clientSpec: 'reference', seed: 2, runs: 7, concurrency });
+      expect(report.failure).toBeUndefined();
+      expect([report.scenariosRun, report.numRuns, report.interrupted]).toEqual([7, 7, true]);
+    }
+  });
+
   it('an old fast-check path and a bad invariant are usage errors with the fix', async () => {
     const old = await cli(['fuzz', '--client', mutant, '--seed', seed, '--path', '12:3:0']);
     expect(old.code).toBe(2);
