@@ -24,10 +24,12 @@ interface RunToReplay {
   relayFile?: string;
   /** The ComfyUI profile the result ran on (absent: the scenario's own, else the baseline). */
   comfyui?: string;
+  /** The node file the run's simulators knew (`run --nodes`). */
+  nodesFile?: string;
 }
 
 /** What a result's replay line (`comfy-chaos run ... --scenario <file> --relay <file>`) says about files. */
-export function filesOfReplay(replay: string | undefined): Pick<RunToReplay, 'scenarioFile' | 'relayFile'> {
+export function filesOfReplay(replay: string | undefined): Pick<RunToReplay, 'scenarioFile' | 'relayFile' | 'nodesFile'> {
   if (!replay) return {};
   let words: string[];
   try {
@@ -41,7 +43,9 @@ export function filesOfReplay(replay: string | undefined): Pick<RunToReplay, 'sc
   };
   const scenario = after('--scenario');
   const relay = after('--relay');
+  const nodes = after('--nodes');
   return {
+    ...(nodes ? { nodesFile: nodes } : {}),
     ...(scenario && looksLikeScenarioFile(scenario) ? { scenarioFile: scenario } : {}),
     ...(relay && /\.(ya?ml|json)$/i.test(relay) ? { relayFile: relay } : {}),
   };
@@ -144,6 +148,7 @@ export function registerReportCommands(program: Command): void {
           reportDir: runs.length > 1 ? join(reportDir, String(i + 1)) : reportDir,
           strict: process.env.COMFY_CHAOS_STRICT === '1',
           ...(run.comfyui ? { comfyui: [run.comfyui] } : {}),
+          ...(run.nodesFile ? { nodes: run.nodesFile } : {}),
         });
         const now = results[0]?.verdict;
         if (run.verdict && now !== run.verdict) process.stdout.write(`note: ${run.scenario} was ${run.verdict}, now ${now}\n`);

@@ -26,7 +26,8 @@ export function registerRun(program: Command): void {
     .option('--strict', 'a missing Toxiproxy (or STOMP broker, for relays) is an error (exit 2), not a skip', false)
     .option('--comfyui <version...>', `the ComfyUI the simulators play: ${comfyuiProfileNames.join(', ')}, or all (every release, no front); each a column of the report [default each scenario's own, else 0.3.64]`)
     .option('--fail-on <verdicts...>', 'verdicts that make the run exit 1, comma-separated (pass, degraded, non-strict, fail, inconclusive, skipped, harness-error) [default fail,harness-error]')
-    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[]; comfyui?: string[] }) => {
+    .option('--nodes <file>', 'a node file (YAML or JSON, as serve --nodes takes): node classes the simulators know besides the core ones, for scenario jobs whose graphs use them')
+    .action(async (opts: { client?: string[]; relay?: string[]; scenario?: string[]; transport: string; report?: string; seed: string; concurrency: string; shard?: string; strict: boolean; failOn?: string[]; comfyui?: string[]; nodes?: string }) => {
       const failOn = parseFailOn(opts.failOn);
       if (opts.transport !== 'memory' && opts.transport !== 'network') {
         throw new UsageError(`--transport must be memory or network (got "${opts.transport}")`);
@@ -48,6 +49,7 @@ export function registerRun(program: Command): void {
         reportDir: opts.report ?? join('reports', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
         strict: opts.strict || process.env.COMFY_CHAOS_STRICT === '1',
         ...(opts.comfyui ? { comfyui: opts.comfyui } : {}),
+        ...(opts.nodes ? { nodes: opts.nodes } : {}),
       };
       const results = await executePlan(plan);
       process.exitCode = exitCodeOf(results, failOn);

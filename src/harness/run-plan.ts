@@ -19,7 +19,9 @@ import { clientFromSpec, shellQuote } from './client-spec.ts';
 import { Progress } from './report/progress.ts';
 import { UsageError } from './usage-error.ts';
 import type { ComfyuiProfile } from '../protocol/index.ts';
-import { baselineProfile, comfyuiProfileNames, findComfyuiProfile, resolveComfyuiProfiles } from '../simulator/index.ts';
+import { baselineProfile, comfyuiProfileNames, findComfyuiProfile, nodeCatalogue, resolveComfyuiProfiles, type NodeCatalogue } from '../simulator/index.ts';
+import { NodeFileError } from '../protocol/index.ts';
+import { loadNodeFile } from './node-file.ts';
 
 export interface RunPlan {
   scenarios: Scenario[];
@@ -38,6 +40,8 @@ export interface RunPlan {
   comfyui?: string[];
   /** Routes every simulator tries before its own: for tests of the harness itself (see RunScenarioOptions). */
   simulatorRoutes?: Route[];
+  /** A node file (`run --nodes`) whose classes every simulator knows besides the built-in ones, for jobs whose graphs use them. */
+  nodes?: string;
 }
 
 /**
@@ -89,11 +93,12 @@ export function compareIds(a: string, b: string): number {
   return ga! - gb! || na! - nb!;
 }
 
-export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string; comfyui?: string }): string {
+export function replayCommand(r: { client: string; scenario: { id: string }; transport: string; seed: number; source?: string; relay?: string; comfyui?: string; nodes?: string }): string {
   const scenario = r.source ? shellQuote(r.source) : r.scenario.id;
   const who = r.relay === undefined ? `--client ${shellQuote(r.client)}` : `--relay ${shellQuote(r.relay)}`;
   const comfyui = r.comfyui === undefined ? '' : ` --comfyui ${shellQuote(r.comfyui)}`;
-  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}${comfyui}`;
+  const nodes = r.nodes === undefined ? '' : ` --nodes ${shellQuote(r.nodes)}`;
+  return `comfy-chaos run ${who} --scenario ${scenario} --transport ${r.transport} --seed ${r.seed}${comfyui}${nodes}`;
 }
 
 /** The repository root (where clients/relays lives): two folders up from this file. */
@@ -199,8 +204,38 @@ export function harnessErrorResult(scenario: Scenario, client: string, options: 
   };
 }
 
+/**
+ * A job expected to complete whose graph names a class the simulators do not know can never
+ * complete (the simulator answers 400, as ComfyUI does): that is the scenario's mistake, and a
+ * verdict on the client would be a false alarm. A UsageError says which class and how to declare
+ * it. Jobs expected to fail, and scripted scenarios (whose recorded server accepted the graph),
+ * are left alone.
+ */
+function refuseUnknownClasses(scenarios: readonly Scenario[], known: NodeCatalogue, nodesFile: string | undefined): void {
+  for (const scenario of scenarios) {
+    if (scenario.script?.length) continue;
+    for (const job of scenario.jobs) {
+      if ((scenario.expect[job.id] ?? 'completed') !== 'completed') continue;
+      const unknown = [...new Set(Object.values(job.prompt).map((node) => node.class_type))].filter((name) => !Object.hasOwn(known, name));
+      if (unknown.length) {
+        throw new UsageError(
+          `scenario ${scenario.id} (${scenario.name}), job ${job.id}: its graph uses ${unknown.map((name) => `"${name}"`).join(', ')}, which the simulator does not know${nodesFile ? ` (nor ${nodesFile})` : ''}, so it cannot complete: declare ${unknown.length > 1 ? 'them' : 'it'} in a node file and pass --nodes <file> (examples/custom-nodes.yaml shows how)`,
+        );
+      }
+    }
+  }
+}
+
 /** Runs the plan, writes the report, and returns the results (the caller decides the exit code). */
 export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = process.stdout): Promise<ScenarioResult[]> {
+  let catalogue: NodeCatalogue | undefined;
+  try {
+    catalogue = plan.nodes === undefined ? undefined : loadNodeFile(plan.nodes).catalogue;
+  } catch (error) {
+    if (error instanceof NodeFileError) throw new UsageError(`--nodes: ${error.message}`);
+    throw error;
+  }
+  refuseUnknownClasses(plan.scenarios, catalogue ?? nodeCatalogue, plan.nodes);
   const clients: Array<ClientUnderTest & { replayAs?: string }> = plan.clients.map(clientFromSpec);
   const names = clients.map((c) => c.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -236,8 +271,8 @@ export async function executePlan(plan: RunPlan, out: NodeJS.WritableStream = pr
     const limit = plan.transport === 'memory' ? 1 : plan.concurrency;
     results = await poolRun(tasks, limit, async ({ scenario, client, comfyui }) => {
       progress.started(scenario, client.name);
-      const replay = replayCommand({ client: client.spec ?? client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}) });
-      const options = { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}) };
+      const replay = replayCommand({ client: client.spec ?? client.name, scenario, transport: plan.transport, seed: plan.seed, source: scenarioSource(scenario), ...(client.relay && client.replayAs ? { relay: client.replayAs } : {}), ...(comfyui ? { comfyui: comfyui.name } : {}), ...(plan.nodes !== undefined ? { nodes: plan.nodes } : {}) });
+      const options = { transport: plan.transport, seed: plan.seed, toxiproxy, replay, ...(comfyui ? { comfyui } : {}), ...(plan.simulatorRoutes ? { simulatorRoutes: plan.simulatorRoutes } : {}), ...(catalogue ? { catalogue } : {}) };
       // runScenario turns what fails inside a run into harness-error; this catches what fails around it.
       const result = await runScenario(scenario, client, options).catch((error: unknown) => harnessErrorResult(scenario, client.name, options, error));
       progress.finished(result);

@@ -1,7 +1,7 @@
 import { VirtualClock, realClock } from '../protocol/index.ts';
 import type { Clock, Fault, FetchLike, TraceEvent, WebSocketFactory } from '../protocol/index.ts';
 import { isRelayScenario, needsNetwork, type Scenario } from '../scenarios/scenario.ts';
-import { baselineProfile, findComfyuiProfile, Simulator } from '../simulator/index.ts';
+import { baselineProfile, findComfyuiProfile, Simulator, type NodeCatalogue } from '../simulator/index.ts';
 import { clientBasePath, clientScheme, type ComfyuiProfile } from '../protocol/index.ts';
 import { TraceRecorder } from '../simulator/trace/trace-recorder.ts';
 import type { ClientSession, ClientUnderTest } from './adapters/client-under-test.ts';
@@ -47,6 +47,8 @@ export interface RunScenarioOptions {
    * `internal_error` (where `route`) before the simulator answers it.
    */
   simulatorRoutes?: Route[];
+  /** The node classes every simulator of the run knows (`run --nodes`: the built-in ones plus a node file's) [default the built-in catalogue]. */
+  catalogue?: NodeCatalogue;
   /**
    * Network runs: something the client talks to instead of each server's URL (its Toxiproxy
    * proxy, when there is one), e.g. `comfy-chaos record`'s proxy in the record/replay tests, so
@@ -177,6 +179,7 @@ export async function runScenario(scenario: Scenario, client: ClientUnderTest, o
       holdTimeFaults: true,
       sharedTrace: trace,
       ...(routes ? { routes } : {}),
+      ...(options.catalogue ? { catalogue: options.catalogue } : {}),
       serverIndex: scenario.servers > 1 ? i + 1 : undefined,
       onNetworkFault: i === 0 ? (fault: Extract<Fault, { type: 'toxic' | 'partition' }>) => network.apply(fault) : undefined,
     }),
