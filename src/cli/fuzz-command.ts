@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatFuzzReport, fuzz } from '../harness/fuzz/index.ts';
-import type { HuntProgress } from '../harness/hunt/index.ts';
-import { parseSearchPath } from '../harness/hunt/search-path.ts';
+import { parseSearchPath, type HuntProgress } from '../harness/hunt/index.ts';
 import type { Transport } from '../harness/runner.ts';
 import { acquireToxiproxy, HOW_TO_GET_TOXIPROXY, type AcquiredToxiproxy, type SkippedToxiproxy } from '../harness/toxiproxy/index.ts';
 import { clientFromSpec } from '../harness/client-spec.ts';
