@@ -9,6 +9,31 @@
  *   node --import tsx bench/hunt-case-profile.ts [--client naive-no-reconnect] [--cases 16] [--concurrency 8,12] [--sequential 0] [--out name]
  *
  * Writes reports/bench/<name>.json [default hunt-case-profile].
+ *
+ * Measured 2026-12-02 on this 2-core machine, shared (load 5 to 30 while it ran), seed 1:
+ * - One case at a time (naive-no-reconnect, 16 cases; python-naive, 24): setup (simulator listen
+ *   and Toxiproxy proxy) 4-5 ms, driver start 340-375 ms, the workload 1.7-1.8 s (the plain job's
+ *   two jobs), then 0.52 s after a pass (the 500 ms grace for late duplicates), ~2.2 s after a
+ *   crash (the server's prompts run to their end before the oracle judges, then the grace), ~7 s
+ *   after a hang (the 5 s recovery bound from when the server is done); shutdown 3-12 ms,
+ *   teardown 2-4 ms, oracle 0.5 ms. Hang waits were 48 s of naive-no-reconnect's 73.5 s.
+ * - The harness itself used 1.4 s of CPU for 24 cases; a driver start costs 0.1-0.45 s of CPU
+ *   (Python 0.11-0.2, a Node driver 0.25, comfy-ui-client's 0.44: it forks a second Node). So 8
+ *   at once are bound by driver starts when the machine is loaded: comfy-ui-client's start took
+ *   2.5 s (median) at 8, 3.7 s at 12, 5 s at 16 (load 19), and 8, 12 and 16 at once all ran 1.3
+ *   cases/s; python-naive (load ~5) ran 2.1/s at 8 and 2.9/s at 16 (24 cases). The default stays
+ *   8: more only helps an idle machine, and a start slowed towards the 10 s ready timeout would
+ *   fail a client that is not at fault.
+ * - Toxiproxy costs a few ms a case (proxy created and removed; 84 ms median at 16 at once under
+ *   load): reusing proxies across cases would save little and risk one case's toxics reaching
+ *   the next, so they are not reused. A gate of one driver start per core (tried) ran 1.0-1.1
+ *   cases/s against 1.2 without it (comfy-ui-client, load 16): not kept.
+ * - The plain job's second job, 1.2 s before, is 600 ms: the workload part went from 1.71 to
+ *   1.11 s (python-naive, median); the verdicts of the first 48 cases for python-naive,
+ *   naive-reconnect-no-resync and comfy-ui-client were the same before and after but for cases
+ *   that also flip between two runs of the same code (frame faults during submission for
+ *   comfy-ui-client; naive-reconnect-no-resync's drop mid-progress, a race with its 300 ms
+ *   reconnect, which passed twice under load 15 and fails when run 3 at once).
  */
 import { clientFromSpec } from '../src/harness/client-spec.ts';
 import type { ClientSession, ClientUnderTest } from '../src/harness/adapters/client-under-test.ts';

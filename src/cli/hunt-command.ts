@@ -56,7 +56,7 @@ export function registerHunt(program: Command): void {
     .option('--out <dir>', 'where bugs.json, bug-<n>.yaml and the report go [default reports/hunt-<time>]')
     .option('--seed <n>', 'the same seed tries the same cases in the same order [default random, printed]')
     .option('--transport <transport>', 'memory (in-process clients, virtual time) or network [default memory for in-process clients, network for drivers]')
-    .option('--concurrency <n>', 'scenarios at once [default 2 memory, 6 network]')
+    .option('--concurrency <n>', 'scenarios at once [default 2 memory, 8 network]')
     .option('--comfyui <profile>', 'the ComfyUI the simulators play [default 0.3.64]')
     .option('--first', 'stop at the first bug, shrunk (what `fuzz` does)', false)
     .option('--invariant <name...>', 'only failures of these invariants count [default any]')

@@ -57,6 +57,8 @@ const strong: Partial<Record<FaultType, Record<string, unknown>>> = {
   silence: { durationMs: 0 },
   restart: { downMs: 500, loseState: true },
   stalled_peer: { durationMs: 3_000 },
+  // As catalogue 1.9: a frame past the sizes a client library reads by default.
+  oversized: { bytes: 5 * 1024 * 1024, frames: 1 },
   http_status: { times: 2 },
   http_hang: { times: 1 },
   history_late: { delayMs: 1_000 },
@@ -139,17 +141,24 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   let n = 0;
   // Other fault-free workloads first: what fails there needs no fault at all.
   for (const v of workloadVariants()) yield { origin: 'workload', workload: v.workload, faults: [], runSeed: o.seed + n++ };
-  if (o.layers.includes('network')) for (const c of compounds) yield { origin: 'pair', workload: baselineWorkload(), faults: structuredClone(c.faults), runSeed: o.seed + n++, phases: c.phases };
-  // Every kind once at mid-progress first, then every kind at each other phase: distinct bugs
-  // come early, and a kind the client hangs on does not hold up the others for seven phases.
-  // Next the job's end, where a lost, duplicated or reordered frame is the terminal one.
-  const first = ['mid-progress', 'between executed and execution_success'].map((name) => jobPhases.findIndex((p) => p.name === name));
-  const phaseOrder = [...first, ...jobPhases.keys()].filter((p, i, all) => all.indexOf(p) === i);
-  for (const p of phaseOrder) {
-    const phase = jobPhases[p]!;
-    for (const k of vocabulary) {
-      yield { origin: 'single', workload: baselineWorkload(), faults: [instance(k, phase.at, o.seed + n++)], runSeed: o.seed + n, phases: [phase.name] };
-    }
+  // On the plain job's first job alone, as in the catalogue: the partition would take the second job too.
+  const oneJob = { ...baselineWorkload(), jobs: baselineWorkload().jobs.slice(0, 1) };
+  if (o.layers.includes('network')) for (const c of compounds) yield { origin: 'pair', workload: oneJob, faults: structuredClone(c.faults), runSeed: o.seed + n++, phases: c.phases };
+  // Every kind once first, at mid-progress, or during submission for a fault on POST /prompt (at
+  // mid-progress every submit is done, and it never fires); then every kind at each other phase:
+  // distinct bugs come early, and a kind the client hangs on does not hold up the others for seven
+  // phases. Next the job's end, where a lost, duplicated or reordered frame is the terminal one.
+  const phaseNamed = (name: string) => jobPhases.find((p) => p.name === name)!;
+  const phaseOrder = ['mid-progress', 'between executed and execution_success', ...jobPhases.map((p) => p.name)].filter((p, i, all) => all.indexOf(p) === i);
+  const firstPhase = (k: Kind) => (k.path === '/prompt' ? 'during submission' : 'mid-progress');
+  const single = (k: Kind, phase: (typeof jobPhases)[number]): HuntCase => ({ origin: 'single', workload: baselineWorkload(), faults: [instance(k, phase.at, o.seed + n++)], runSeed: o.seed + n, phases: [phase.name] });
+  for (const k of vocabulary) yield single(k, phaseNamed(firstPhase(k)));
+  // At the job's end the faults that act on the terminal frame itself first (lost, duplicated,
+  // reordered, cut): a socket lost there is mostly the bug a socket lost mid-progress showed.
+  const terminal: readonly FaultType[] = ['drop', 'duplicate', 'reorder', 'truncate'];
+  const frameFirst = [...terminal.flatMap((t) => vocabulary.filter((k) => k.type === t)), ...vocabulary.filter((k) => !terminal.includes(k.type))];
+  for (const name of phaseOrder) {
+    for (const k of name === 'between executed and execution_success' ? frameFirst : vocabulary) if (firstPhase(k) !== name) yield single(k, phaseNamed(name));
   }
   const pairs = vocabulary.flatMap((a) => vocabulary.map((b) => [a, b] as const));
   for (const [a, b] of shuffled(pairs, random)) {

@@ -23,7 +23,7 @@ describe('the systematic vocabulary (issue 15: every failure the catalogue shows
   const midProgress = all.filter((c) => c.phases?.[0] === 'mid-progress');
 
   it('tries every HTTP fault on every path a client reads, a hung /history read included', () => {
-    const seen = new Set(midProgress.map(describeFault));
+    const seen = new Set(all.map(describeFault));
     for (const type of ['http_status', 'http_delay', 'http_hang']) for (const path of ['/prompt', '/history/*', '/queue']) expect(seen).toContain(`${type} ${path}`);
   });
 
@@ -33,9 +33,16 @@ describe('the systematic vocabulary (issue 15: every failure the catalogue shows
     expect(midProgress.find((c) => c.faults[0]!.type === 'partition')?.faults[0]).toMatchObject({ durationMs: 2_000 });
   });
 
-  it('goes to the end of the job (terminal frames) right after mid-progress, and every case is a valid scenario file', () => {
+  it('tries each kind once first (a fault on POST /prompt during submission, where it fires), then the end of the job, and every case is a valid scenario file', () => {
+    const kinds = new Set(all.map(describeFault)).size;
+    const firstPass = all.slice(0, kinds);
+    expect(new Set(firstPass.map(describeFault)).size).toBe(kinds);
+    for (const c of firstPass) expect(c.phases?.[0]).toBe((c.faults[0] as { path?: string }).path === '/prompt' ? 'during submission' : 'mid-progress');
+    const next = all.slice(kinds).map((c) => c.phases?.[0]).filter((p, i, ps) => ps.indexOf(p) === i);
+    expect(next.slice(0, 2)).toEqual(['mid-progress', 'between executed and execution_success']);
+    // There, the faults on the terminal frame itself come first: lost, duplicated, reordered, cut.
+    expect(all.filter((c) => c.phases?.[0] === 'between executed and execution_success').slice(0, 4).map((c) => c.faults[0]?.type)).toEqual(['drop', 'duplicate', 'reorder', 'truncate']);
     const order = all.map((c) => c.phases?.[0]).filter((p, i, ps) => ps.indexOf(p) === i);
-    expect(order.slice(0, 2)).toEqual(['mid-progress', 'between executed and execution_success']);
     expect(order).toHaveLength(7);
     for (const c of all) expect(() => scenarioSchema.parse(scenarioOf(c))).not.toThrow();
   });
@@ -66,6 +73,7 @@ describe('faults that act only together', () => {
     }
     const lostReply = head.find((c) => c.origin === 'pair');
     expect(lostReply?.faults.map((f) => f.type)).toEqual(['http_delay', 'partition']);
+    expect(lostReply?.workload.jobs).toHaveLength(1);
     expect(() => scenarioSchema.parse(scenarioOf(lostReply!))).not.toThrow();
     const withoutNetwork = systematicCases({ layers: ['frame', 'connection', 'http'], seed: 1 });
     for (const c of withoutNetwork) {
