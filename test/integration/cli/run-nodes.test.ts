@@ -16,7 +16,7 @@ const results = (report: string) =>
   (JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { results: Array<{ verdict: string; reason?: string; replay: string }> }).results;
 
 describe('comfy-chaos run --nodes', () => {
-  it('runs a job whose graph uses the node file\'s classes, and replays it with the file', async () => {
+  it('runs a job whose graph uses the node file\'s classes, and replays it with the file', { timeout: 120_000 }, async () => {
     const scenario = join(dir, 'blur.yaml');
     writeFileSync(
       scenario,
@@ -54,7 +54,7 @@ describe('comfy-chaos run --nodes', () => {
     expect(without.err).toContain('scenario 9.20 (my-pack-blur), job j1: its graph uses "MyPack.Blur", which the simulator does not know, so it cannot complete: declare it in a node file and pass --nodes <file>');
   });
 
-  it('exits 2 naming the path of what is wrong in the node file', async () => {
+  it('exits 2 naming the path of what is wrong in the node file', { timeout: 60_000 }, async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ nodes: { Mine: { behaviour: { ui: { images: { count: 99 } } } } } }));
     const run = await cli(['run', '--transport', 'memory', '--scenario', '2.3', '--nodes', bad, '--report', join(dir, 'bad')]);
