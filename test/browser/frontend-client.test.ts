@@ -73,7 +73,7 @@ describe('the official frontend judged by the catalogue (headless Chromium)', ()
     const base = byId.get('9.70')!;
     expect(base.verdict, `${base.reason} ${JSON.stringify(base.findings)}`).toBe('pass');
     expect(base.counts).toMatchObject({ acknowledged: 1, completedOnServer: 1, reported: 1, lost: 0, duplicated: 0 });
-    const reported = base.trace.filter((e) => e.kind === 'client').map((e) => (e as { event: { type: string } }).event);
+    const reported = base.trace.flatMap((e) => (e.kind === 'client' ? [e.event as { type: string }] : []));
     expect(reported.some((e) => e.type === 'progress'), 'the node progress the frontend showed was reported').toBe(true);
     const completed = reported.find((e) => e.type === 'completed') as { outputs: Record<string, { images?: { filename: string }[] }> } | undefined;
     expect(completed?.outputs['3']?.images?.[0]?.filename).toBe('j1_00001_.png');
