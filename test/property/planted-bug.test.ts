@@ -37,7 +37,7 @@ describe(`the search against ${mutant} (seed ${seed}; FUZZ_SEED=${seed} replays 
     expect(f.result.verdict).toBe('fail');
     expect(f.commands.run).toBe(`comfy-chaos run --client ${mutant} --scenario ${join(out, 'shrunk-scenario.yaml')} --transport memory --seed ${f.case.runSeed}`);
     expect(f.commands.fuzz).toBe(`comfy-chaos fuzz --client ${mutant} --transport memory --seed ${seed} --path ${f.path}`);
-  }, 60_000);
+  }, 120_000);
 
   it('writes the shrunk scenario as a scenario file next to its trace and report', () => {
     const f = report.failure!;
@@ -69,12 +69,12 @@ describe(`the search against ${mutant} (seed ${seed}; FUZZ_SEED=${seed} replays 
     const results = JSON.parse(readFileSync(join(reportDir, 'results.json'), 'utf8')) as { results: { verdict: string; findings: { invariant: string }[] }[] };
     expect(results.results[0]!.verdict).toBe('fail');
     expect(failing(results.results[0]!)).toEqual(failing(f.result));
-  }, 30_000);
+  }, 120_000);
 
   it('replays exactly from { seed, path }', async () => {
     const f = report.failure!;
     const replayed = await fuzz({ client: clientFromSpec(mutant), clientSpec: mutant, seed, path: f.path, runs });
     expect(replayed.failure?.case).toEqual(f.case);
     expect(replayed.failure?.path).toBe(f.path);
-  }, 30_000);
+  }, 120_000);
 });

@@ -50,7 +50,7 @@ export interface FuzzReport {
   numShrinks: number;
   /** Every scenario run, shrinking included. */
   scenariosRun: number;
-  /** The time limit (or `runs`) ended the search. */
+  /** The time limit ended the search, or the shrinking, early (not `runs`: trying them all is the search's end). */
   interrupted: boolean;
   wallMs: number;
   schedulesPerSecond: number;
@@ -85,6 +85,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const clientSpec = options.clientSpec ?? options.client.name;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const runs = options.runs ?? (transport === 'memory' ? 1000 : 10);
+  const maxTimeMs = options.maxTimeMs ?? 300_000;
   const report = await hunt({
     client: options.client,
     clientSpec,
@@ -92,7 +93,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     seed,
     first: true,
     maxScenarios: runs,
-    maxTimeMs: options.maxTimeMs ?? 300_000,
+    maxTimeMs,
     scenarioFileName: () => SHRUNK_SCENARIO_FILE,
     ...(options.outDir === undefined ? {} : { outDir: options.outDir }),
     ...(options.path === undefined ? {} : { path: options.path }),
@@ -110,7 +111,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     numSkips: report.coverage.verdicts.skipped ?? 0,
     numShrinks: bug ? (bug.shrunk.case.path ?? '').split(':').length - (bug.first.case.path ?? '').split(':').length : 0,
     scenariosRun: report.scenarios,
-    interrupted: report.interrupted || (bug !== undefined && !bug.shrinkDone),
+    interrupted: (report.interrupted && report.wallMs >= maxTimeMs) || (bug !== undefined && !bug.shrinkDone),
     wallMs: report.wallMs,
     schedulesPerSecond: report.perSecond,
     hunt: report,
