@@ -1,7 +1,10 @@
 import type { ApiPrompt } from '../protocol/index.ts';
 
-/** The default txt2img graph of ComfyUI's UI, with ids as the UI numbers them. */
-export function txt2imgGraph(options: { steps?: number; seed?: number; prefix?: string } = {}): ApiPrompt {
+/**
+ * The default txt2img graph of ComfyUI's UI, with ids as the UI numbers them; `size` is the empty
+ * latent's width and height [default 512, as the UI's], so the saved image's too.
+ */
+export function txt2imgGraph(options: { steps?: number; seed?: number; prefix?: string; size?: number } = {}): ApiPrompt {
   return {
     '3': {
       class_type: 'KSampler',
@@ -19,7 +22,7 @@ export function txt2imgGraph(options: { steps?: number; seed?: number; prefix?: 
       },
     },
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly-fp16.safetensors' } },
-    '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 512, batch_size: 1 } },
+    '5': { class_type: 'EmptyLatentImage', inputs: { width: options.size ?? 512, height: options.size ?? 512, batch_size: 1 } },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a cat', clip: ['4', 1] } },
     '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
