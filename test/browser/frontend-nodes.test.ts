@@ -28,7 +28,7 @@ describe('a node file\'s class in the official frontend (headless Chromium)', ()
   it('is added to the graph by its type and runs with its progress steps', { timeout: 450_000 }, async (ctx) => {
     if (!canRunFrontend(ctx)) return;
     let added: { id: number; title: string } | null = null;
-    let progress: number[] = [];
+    let progress: { value: number; max: number; node: string; bar: number | undefined }[] = [];
     let ranClasses: string[] = [];
     let images: string[] = [];
     const run = await withServedFrontend(['--nodes', nodes], async (page, url) => {
@@ -45,16 +45,17 @@ describe('a node file\'s class in the official frontend (headless Chromium)', ()
         return { id: blur.id, title: blur.title };
       });
       if (!added) return;
-      // The node's progress bar as the canvas draws it (LGraphNode.progress), sampled in the page
-      // every 5 ms so that a slow round trip to the test cannot miss Blur's 320 ms of steps.
+      // Each `progress` event the frontend's api dispatches, with the node's progress bar
+      // (LGraphNode.progress) read just after the frontend's own listener set it: recorded in the
+      // page, event by event, so a slow round trip to the test cannot miss Blur's 320 ms of steps.
       await page.evaluate((id) => {
-        const seen: number[] = [];
-        (window as unknown as { ccBlurProgress: number[] }).ccBlurProgress = seen;
-        const timer = setInterval(() => {
-          const value = (window as unknown as PageGlobals).app.graph.getNodeById(id)?.progress;
-          if (typeof value === 'number' && seen.at(-1) !== value) seen.push(value);
-        }, 5);
-        setTimeout(() => clearInterval(timer), 120_000);
+        const seen: { value: number; max: number; node: string; bar: number | undefined }[] = [];
+        (window as unknown as { ccBlurProgress: typeof seen }).ccBlurProgress = seen;
+        const { api } = (window as unknown as { comfyAPI: { api: { api: EventTarget } } }).comfyAPI.api;
+        api.addEventListener('progress', (event) => {
+          const { value, max, node } = (event as CustomEvent<{ value: number; max: number; node: string }>).detail;
+          seen.push({ value, max, node: String(node), bar: (window as unknown as PageGlobals).app.graph.getNodeById(id)?.progress });
+        });
       }, (added as { id: number }).id);
       await runButton(page).click();
       const deadline = Date.now() + WAIT_MS;
@@ -64,16 +65,15 @@ describe('a node file\'s class in the official frontend (headless Chromium)', ()
         ranClasses = Object.values(history).flatMap((entry) => Object.values((entry.prompt?.[2] ?? {}) as Record<string, { class_type: string }>).map((node) => node.class_type));
         await page.waitForTimeout(30);
       }
-      progress = await page.evaluate(() => (window as unknown as { ccBlurProgress: number[] }).ccBlurProgress);
+      progress = await page.evaluate(() => (window as unknown as { ccBlurProgress: typeof progress }).ccBlurProgress);
       await page.screenshot({ path: `${reportDir}frontend-${PINNED_FRONTEND}-custom-node.png` });
     });
     expect(run.code, run.stderr).toBe(0);
     expect(added, 'LiteGraph.createNode made a MyPack.Blur node').toMatchObject({ title: 'Blur (my pack)' });
     expect(ranClasses).toContain('MyPack.Blur');
     expect(images.length, 'the job completed with an image').toBeGreaterThan(0);
-    const between = progress.filter((value) => value > 0 && value < 1);
-    expect(between.length, `Blur progress seen: ${progress.join(', ')}`).toBeGreaterThan(0);
-    // Its 8 declared steps: the bar moves in eighths.
-    expect(between.every((value) => Math.abs(value * 8 - Math.round(value * 8)) < 1e-9), `Blur progress seen: ${progress.join(', ')}`).toBe(true);
+    // Its 8 declared steps reach the frontend, and its progress bar moves in eighths.
+    const blurId = String((added as unknown as { id: number }).id);
+    expect(progress.filter((p) => p.node === blurId).map((p) => [p.value, p.max, p.bar])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((k) => [k, 8, k / 8]));
   });
 });
