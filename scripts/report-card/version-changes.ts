@@ -54,11 +54,13 @@ export function profilesOf(results: readonly Pick<ScenarioResult, 'comfyui'>[]):
 
 /**
  * Every (client, scenario) whose verdict differs between the profiles it ran on. A profile where it
- * did not run is left out, not counted as a difference: a client run on one profile changes nothing.
+ * did not run, or was skipped (a capability the client lacks, e.g. a base path for a front), is
+ * left out, not counted as a difference: a client run on one profile changes nothing.
  */
 export function versionChanges(results: readonly ScenarioResult[]): VersionChange[] {
   const byPair = new Map<string, VersionChange>();
   for (const r of results) {
+    if (r.verdict === 'skipped') continue;
     const key = `${r.client}\u0000${r.scenario.id}`;
     const change = byPair.get(key) ?? { client: r.client, scenario: r.scenario.id, verdicts: [] };
     change.verdicts.push({ profile: profileOf(r), verdict: r.verdict });

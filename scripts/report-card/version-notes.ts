@@ -9,6 +9,7 @@
 import type { VersionNote } from './version-changes.ts';
 
 const NAIVE = /clients\/python\/naive_driver\.py/;
+const ROBUST = /clients\/python\/robust_driver\.py/;
 const TOOLKIT = /third-party\/comfy-toolkit\//;
 const UTILS = /third-party\/comfyui-utils\//;
 const SAINTNO = /third-party\/saintno-comfyui-sdk\//;
@@ -20,18 +21,29 @@ const lateProgress =
   '0.3.44 sends no `progress_state`: the late progress frame of 1.12 arrives after the next `progress` frame (on 0.3.64 and current it arrives after a `progress_state` frame, so no step goes backwards there)';
 const fewerBytes =
   '0.3.44 sends no `progress_state`: in 4.12\'s 600 ms window fewer than the 2 KB of `limit_data` pass, so the cut never comes and the pass on 0.3.44 tested nothing';
+const globalInterrupt =
+  '0.3.44 interrupts whatever runs on `POST /interrupt`, whatever `prompt_id` the body names (before ComfyUI PR #9607, 2025-08-28)';
 const progressPassedOn = (where: string) =>
   `Reports 4/8, then 3/8: it passes every \`progress\` frame on as it comes, with no check that the value grows (${where})`;
 
 export const versionNotes: readonly VersionNote[] = [
   {
     client: NAIVE,
-    scenarios: ['1.7', '1.8', '1.9', '1.10', '1.11', '1.12', '1.13', '3.2', '3.6', '3.10', '4.1', '4.2', '4.3', '4.4'],
+    scenarios: ['1.7', '1.8', '1.9', '1.10', '1.11', '1.12', '1.13', '3.2', '3.6', '3.10', '4.1', '4.2', '4.3', '4.4', '5.4', '5.9', '6.1', '7.4', '7.6'],
     profile: '0.3.44',
     kind: 'client',
     cause: promptIds,
     why:
       'It makes a uuid4, sends it as `prompt_id` and drops the reply (clients/python/naive_driver.py:73-76, the pattern of ComfyUI\'s script_examples/websockets_api_example.py), then waits for `executing {node: null}` of that id (naive_driver.py:116-119), which never comes: every job it completes on 0.3.64 hangs (no-hang) on 0.3.44',
+  },
+  {
+    client: ROBUST,
+    scenarios: ['6.5', '6.10'],
+    profile: '0.3.44',
+    kind: 'client',
+    cause: globalInterrupt,
+    why:
+      'Its cancel deletes the prompt from the queue and then always sends `POST /interrupt {"prompt_id"}` (clients/python/robust_driver.py:480-481), even for a job that is only queued: on 0.3.44 that stops the job that runs (j1 in 6.5, a1 in 6.10), which the scenario expected to complete',
   },
   { client: TOOLKIT, scenarios: ['1.12'], profile: '0.3.44', kind: 'client', cause: lateProgress, why: progressPassedOn('comfy_toolkit/tracking.py:187-194') },
   { client: UTILS, scenarios: ['1.12'], profile: '0.3.44', kind: 'client', cause: lateProgress, why: progressPassedOn('comfyui_utils/comfy.py:113-116') },
@@ -60,5 +72,60 @@ export const versionNotes: readonly VersionNote[] = [
     cause: 'Each passes when replayed alone on that profile',
     why:
       'its reconnect loop counts a socket that is still CONNECTING when its check fires (1 s, then 2 s, 4 s, with unseeded Math.random jitter) as reconnected (src/client.ts:974-991), and a re-opened socket\'s close never reconnects (client.ts:1038-1039): on a loaded machine a slow connect leaves it on a dead socket and the job is lost (a real weakness, its README), or reported late (2.10, degraded)',
+  },
+  {
+    client: STABLE,
+    scenarios: ['5.2', '6.3'],
+    kind: 'noise',
+    cause: 'Passes when replayed alone on 0.3.64 and current, fails under load on any profile',
+    why:
+      'it re-opens a closed socket 300 ms later and never asks `/history` (src/client/WsClient.ts:416-420): whether the new socket is up before the restarted server sends the end of the job is timing, and when it is not the completion is lost (a real weakness, its README)',
+  },
+  {
+    client: UTILS,
+    scenarios: ['2.1'],
+    kind: 'noise',
+    cause: 'Fails when replayed alone on 0.3.64, as on 0.3.44 and current; inconclusive under load',
+    why:
+      'it POSTs, then opens its socket (comfyui_utils/comfy.py:140-154, 85): on a loaded machine the prompt started before the socket was open, so the fault of 2.1 (terminate when the prompt starts) reached no socket and the harness said, rightly, that nothing was tested',
+  },
+  {
+    client: SAINTNO,
+    scenarios: ['6.6'],
+    kind: 'noise',
+    cause: 'Passes when replayed alone on 0.3.64 and current',
+    why:
+      'its `status` check calls every history entry that is not `completed` missing (src/call-wrapper.ts:210-238): when the `status` frame beats `execution_interrupted`, the cancelled job is reported lost, not interrupted; which comes first is timing (its README\'s first weak point)',
+  },
+  {
+    client: SAINTNO,
+    scenarios: ['7.1'],
+    kind: 'noise',
+    cause: 'Passes when replayed alone on 0.3.64',
+    why:
+      'in the card run it opened no new socket after the stall before the run ended (5 s after the server finished); its silence check runs every `wsTimeout / 2` (750 ms here, src/client.ts:1133-1141) and then reconnects as above; why it did not that time was not traced further',
+  },
+  {
+    client: SAINTNO,
+    scenarios: ['7.14'],
+    kind: 'noise',
+    cause: 'Fails when replayed alone on 0.3.44 too, as on 0.3.64 and current; the pass on 0.3.44 was timing',
+    why:
+      'every job\'s `onProgress` hears every prompt\'s `progress` frames (src/call-wrapper.ts:478-484 checks the prompt id only to call `onStart`), so with three jobs on one socket a job shows another\'s progress, 5/5 then 2/5, whenever their steps interleave',
+  },
+  {
+    client: TOOLKIT,
+    scenarios: ['6.5'],
+    kind: 'noise',
+    cause: 'Passes when replayed alone on 0.3.44 and 0.3.64',
+    why:
+      'its cancel is a global `POST /interrupt {}` (comfy_toolkit/client.py:195-197), which stops whichever job runs; each job is submitted from its own thread after opening its own socket, so when j2 reaches the server first the interrupt hits j2, as the scenario wants, and otherwise j1 (every profile alike)',
+  },
+  {
+    client: /third-party\/comfyapi\//,
+    scenarios: ['6.1'],
+    kind: 'noise',
+    cause: 'Passes when replayed alone on 0.3.64',
+    why: 'it polls `/history` every 3 s (comfyapi/client.py:238), so a completion is seen up to 3 s late, and the latency bound of 6.1 is 3 s: a few ms of load decide degraded or pass',
   },
 ];

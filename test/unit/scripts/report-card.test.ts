@@ -85,6 +85,9 @@ describe('versionChanges', () => {
       on('0.3.64', '1.2', 'pass', UTILS),
       on('0.3.64', '1.10', 'inconclusive'),
       on('current', '1.10', 'pass'),
+      // Skipped on a front (no base path): not a difference either.
+      on('gateway-api-prefix', '1.2', 'skipped', UTILS),
+      on('gateway-api-prefix', '1.10', 'skipped'),
       // Run on one profile each: nothing to compare, whatever the verdicts.
       on('0.3.64', '1.1', 'fail', 'frontend@1.27.10'),
       on('current', '1.1', 'pass', 'frontend@1.58.1'),
