@@ -35,7 +35,7 @@ export const commandTable: Record<string, { description: string; load: () => Pro
     handlesSignals: true,
   },
   fuzz: {
-    description: 'Search generated scenarios (workload x fault schedule) for one the client fails, and shrink it to a replayable scenario file',
+    description: 'Search for one scenario the client fails (hunt --first: the plain job, every fault at every phase, pairs, then generated workloads and schedules) and shrink it to a replayable scenario file',
     load: async () => (await import('./fuzz-command.ts')).registerFuzz,
   },
   record: {
