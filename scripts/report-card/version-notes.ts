@@ -69,9 +69,9 @@ export const versionNotes: readonly VersionNote[] = [
     client: SAINTNO,
     scenarios: ['2.10', '2.11', '4.5', '4.7', '4.8', '5.2'],
     kind: 'noise',
-    cause: 'Each passes when replayed alone on that profile',
+    cause: 'Each passes when replayed alone on the profile where it failed',
     why:
-      'its reconnect loop counts a socket that is still CONNECTING when its check fires (1 s, then 2 s, 4 s, with unseeded Math.random jitter) as reconnected (src/client.ts:974-991), and a re-opened socket\'s close never reconnects (client.ts:1038-1039): on a loaded machine a slow connect leaves it on a dead socket and the job is lost (a real weakness, its README), or reported late (2.10, degraded)',
+      'under load it was not back within the scenario\'s 5 s recovery bound: in 2.11 and 4.5 its re-opened socket died and no further attempt came (a reconnect socket still CONNECTING when the 1 s check fires counts as reconnected, src/client.ts:974-991, and its close starts no reconnect, client.ts:1038-1039: a real weakness, its README); in 4.7, 4.8 and 5.2 it has to notice the dead socket (`wsTimeout`, client.ts:1133-1141) or wait out its backoff (1, 2, 4 s, unseeded jitter) while the server restarts, and whether it would have come back after the bound was not traced; 2.10 was 0.7 s over its 3 s latency bound (degraded)',
   },
   {
     client: STABLE,
