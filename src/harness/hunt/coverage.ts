@@ -144,13 +144,15 @@ export function* systematicCases(o: CoverageOptions): Generator<HuntCase> {
   // On the plain job's first job alone, as in the catalogue: the partition would take the second job too.
   const oneJob = { ...baselineWorkload(), jobs: baselineWorkload().jobs.slice(0, 1) };
   if (o.layers.includes('network')) for (const c of compounds) yield { origin: 'pair', workload: oneJob, faults: structuredClone(c.faults), runSeed: o.seed + n++, phases: c.phases };
-  // Every kind once first, at mid-progress, or during submission for a fault on POST /prompt (at
-  // mid-progress every submit is done, and it never fires); then every kind at each other phase:
+  // Every kind once first, where it acts: during submission for a fault on POST /prompt (at
+  // mid-progress every submit is done, and it never fires), at the job's end for a lost or
+  // duplicated frame (mid-progress it takes a progress frame, which no client misses), else
+  // mid-progress; then every kind at each other phase:
   // distinct bugs come early, and a kind the client hangs on does not hold up the others for seven
   // phases. Next the job's end, where a lost, duplicated or reordered frame is the terminal one.
   const phaseNamed = (name: string) => jobPhases.find((p) => p.name === name)!;
   const phaseOrder = ['mid-progress', 'between executed and execution_success', ...jobPhases.map((p) => p.name)].filter((p, i, all) => all.indexOf(p) === i);
-  const firstPhase = (k: Kind) => (k.path === '/prompt' ? 'during submission' : 'mid-progress');
+  const firstPhase = (k: Kind) => (k.path === '/prompt' ? 'during submission' : k.type === 'drop' || k.type === 'duplicate' ? 'between executed and execution_success' : 'mid-progress');
   const single = (k: Kind, phase: (typeof jobPhases)[number]): HuntCase => ({ origin: 'single', workload: baselineWorkload(), faults: [instance(k, phase.at, o.seed + n++)], runSeed: o.seed + n, phases: [phase.name] });
   for (const k of vocabulary) yield single(k, phaseNamed(firstPhase(k)));
   // At the job's end the faults that act on the terminal frame itself first (lost, duplicated,

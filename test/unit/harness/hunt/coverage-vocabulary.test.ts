@@ -37,11 +37,12 @@ describe('the systematic vocabulary (issue 15: every failure the catalogue shows
     const kinds = new Set(all.map(describeFault)).size;
     const firstPass = all.slice(0, kinds);
     expect(new Set(firstPass.map(describeFault)).size).toBe(kinds);
-    for (const c of firstPass) expect(c.phases?.[0]).toBe((c.faults[0] as { path?: string }).path === '/prompt' ? 'during submission' : 'mid-progress');
+    const where = (c: HuntCase) => ((c.faults[0] as { path?: string }).path === '/prompt' ? 'during submission' : ['drop', 'duplicate'].includes(c.faults[0]!.type) ? 'between executed and execution_success' : 'mid-progress');
+    for (const c of firstPass) expect(c.phases?.[0]).toBe(where(c));
     const next = all.slice(kinds).map((c) => c.phases?.[0]).filter((p, i, ps) => ps.indexOf(p) === i);
     expect(next.slice(0, 2)).toEqual(['mid-progress', 'between executed and execution_success']);
     // There, the faults on the terminal frame itself come first: lost, duplicated, reordered, cut.
-    expect(all.filter((c) => c.phases?.[0] === 'between executed and execution_success').slice(0, 4).map((c) => c.faults[0]?.type)).toEqual(['drop', 'duplicate', 'reorder', 'truncate']);
+    expect(all.filter((c) => c.phases?.[0] === 'between executed and execution_success').slice(0, 4).map((c) => c.faults[0]?.type)).toEqual(['duplicate', 'drop', 'reorder', 'truncate']);
     const order = all.map((c) => c.phases?.[0]).filter((p, i, ps) => ps.indexOf(p) === i);
     expect(order).toHaveLength(7);
     for (const c of all) expect(() => scenarioSchema.parse(scenarioOf(c))).not.toThrow();
