@@ -33,7 +33,11 @@ export interface DriverProcessOptions {
   /** Extra environment, over the harness's own. */
   env?: Record<string, string>;
   cwd?: string;
-  /** How long to wait for `{"type":"ready"}`, in ms [default 10000]. */
+  /**
+   * How long to wait for `{"type":"ready"}`, in ms [default 30000]: generous, because on a loaded
+   * machine (a hunt runs 8 at once on 2 cores) a Node or Python start alone took 2.5-5 s, and a
+   * slow start is not a finding about the client (the run's bounds count from when it is up).
+   */
   readyTimeoutMs?: number;
   /** How long a driver has to exit after `shutdown` before SIGTERM, in ms [default 5000]. */
   shutdownTimeoutMs?: number;
@@ -104,7 +108,7 @@ export class DriverProcess {
     this.args = args;
     this.commandText = typeof spec.command === 'string' ? spec.command : [program, ...args].map(quoteForDisplay).join(' ');
     this.options = {
-      readyTimeoutMs: spec.readyTimeoutMs ?? 10_000,
+      readyTimeoutMs: spec.readyTimeoutMs ?? 30_000,
       shutdownTimeoutMs: spec.shutdownTimeoutMs ?? 5_000,
       killGraceMs: spec.killGraceMs ?? 2_000,
       maxLineBytes: spec.maxLineBytes ?? 4 * 1024 * 1024,
