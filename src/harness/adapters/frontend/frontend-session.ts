@@ -97,15 +97,26 @@ async function openPage(context: BrowserContext, options: FrontendSessionOptions
       });
     },
     cancel(id: string) {
-      const promptId = jobs.promptOf(id);
-      if (promptId === undefined) {
-        log(`cancel of ${id}: the frontend has no prompt id for it yet (its POST /prompt has not answered), so it shows nothing to cancel`);
-        return;
-      }
-      void page.evaluate(call(CANCEL_SCRIPT, promptId)).then(
-        (how) => log(`cancel of ${id} (${promptId}): ${String(how)}`),
-        (error: Error) => !closed && log(`cancel of ${id} (${promptId}) failed in the page: ${error.message}`),
-      );
+      // A user can cancel a job once the frontend has queued it: a cancel asked for while its Run is
+      // still on its way (loading the graph, POST /prompt) is done right after, as a user would click.
+      const cancelNow = () => {
+        if (closed) return;
+        const promptId = jobs.promptOf(id);
+        if (promptId === undefined) {
+          log(`cancel of ${id}: the frontend queued no prompt for it, so it shows nothing to cancel`);
+          return;
+        }
+        void page.evaluate(call(CANCEL_SCRIPT, promptId)).then(
+          (how) => {
+            log(`cancel of ${id} (${promptId}): ${String(how)}`);
+            // The sidebar dropped the cancelled entry: the frontend shows the job as gone, cancelled by its user.
+            if (how === 'removed' && !closed) jobs.removedByCancel(id, promptId);
+          },
+          (error: Error) => !closed && log(`cancel of ${id} (${promptId}) failed in the page: ${error.message}`),
+        );
+      };
+      if (jobs.promptOf(id) !== undefined) cancelNow();
+      else void queueing.then(cancelNow);
     },
     async shutdown() {
       closed = true;
@@ -186,6 +197,10 @@ class JobBook {
           ? reply.failure
           : `POST /api/prompt answered HTTP ${reply.status}; the frontend shows a "Prompt execution error" dialog: ${JSON.stringify(reply.body).slice(0, 300)}`;
     this.events.onEvent({ type: 'failed', id, reason: 'error', error: why });
+  }
+
+  removedByCancel(id: string, promptId: string): void {
+    this.events.onEvent({ type: 'failed', id, prompt_id: promptId, reason: 'interrupted', error: 'cancelled: its entry left the queue sidebar' });
   }
 
   fromPage(report: PageReport): void {

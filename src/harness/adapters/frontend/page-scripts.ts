@@ -121,27 +121,40 @@ export const SUBMIT_SCRIPT = `async ([prompt, name]) => {
 }`;
 
 /**
- * Cancels a job as the queue sidebar's cancel button does. 1.27.10 (QueueSidebarTab.vue:160
+ * Cancels a job as the queue sidebar's cancel button does; 'removed' when its entry then left the
+ * sidebar without a history entry (a pending job deleted from the queue: all the user sees of it). 1.27.10 (QueueSidebarTab.vue:160
  * removeTask): a running task is interrupted (`api.interrupt(promptId)`), then the task is deleted
  * from the queue (`queueStore.delete`: POST /queue {delete}). 1.58.1 (useJobMenu.ts:75-88
  * cancelJob, from JobHistorySidebarTab.vue:219): POST /jobs/{id}/cancel for a running or pending
  * job, then the store's update. A job the sidebar does not list cannot be cancelled by a user:
- * 'not-listed'.
+ * the script waits (at most 5 s) for the store's own updates to list it, else 'not-listed'.
  */
 export const CANCEL_SCRIPT = `async (promptId) => {
   ${STORES}
   const queue = store('queue');
   const execution = store('execution');
   const api = window.comfyAPI.api.api;
-  const task = [...(queue.runningTasks || []), ...(queue.pendingTasks || [])].find((t) => String(idOf(t)) === promptId);
+  const find = () => [...(queue.runningTasks || []), ...(queue.pendingTasks || [])].find((t) => String(idOf(t)) === promptId);
+  // A user clicks once the entry is listed: wait for the store's own next updates (at most 5 s).
+  const task = find() || (await new Promise((resolve) => {
+    let stop = () => {};
+    const timer = setTimeout(() => { stop(); resolve(undefined); }, 5000);
+    stop = queue.$onAction(({ name, after }) => {
+      if (name !== 'update') return;
+      after(() => { const t = find(); if (t) { clearTimeout(timer); stop(); resolve(t); } });
+    }, true);
+  }));
   if (!task) return 'not-listed';
+  // The entry left the sidebar with no history entry: what the user sees of a cancelled pending job.
+  const gone = () => !find() && !(queue.historyTasks || []).some((t) => String(idOf(t)) === promptId);
   if (typeof api.cancelJob === 'function' && task.jobId !== undefined) {
     await api.cancelJob(task.jobId);
     if (typeof execution.clearInitializationByJobId === 'function') execution.clearInitializationByJobId(task.jobId);
     await queue.update();
-    return 'cancelJob';
+    return gone() ? 'removed' : 'cancelJob';
   }
-  if (task.isRunning) await api.interrupt(task.promptId);
+  const running = task.isRunning;
+  if (running) await api.interrupt(task.promptId);
   await queue.delete(task);
-  return task.isRunning ? 'interrupt+delete' : 'delete';
+  return running ? 'interrupt+delete' : gone() ? 'removed' : 'delete';
 }`;
