@@ -29,7 +29,7 @@ const progressPassedOn = (where: string) =>
 export const versionNotes: readonly VersionNote[] = [
   {
     client: NAIVE,
-    scenarios: ['1.7', '1.8', '1.9', '1.10', '1.11', '1.12', '1.13', '3.2', '3.6', '3.10', '4.1', '4.2', '4.3', '4.4', '5.4', '5.9', '6.1', '7.4', '7.6'],
+    scenarios: ['1.7', '1.8', '1.9', '1.10', '1.11', '1.12', '1.13', '3.2', '3.6', '3.10', '4.1', '4.2', '4.3', '4.4', '5.4', '5.9', '6.1', '6.13', '7.4', '7.6'],
     profile: '0.3.44',
     kind: 'client',
     cause: promptIds,
