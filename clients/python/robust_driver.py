@@ -478,8 +478,14 @@ def cancel(job):
     for attempt in range(5):
         try:
             deleted, _ = http("POST", base + "/queue", {"delete": [job.prompt_id]})
-            interrupted, _ = http("POST", base + "/interrupt", {"prompt_id": job.prompt_id})
-            if deleted == 200 and interrupted == 200:
+            # Interrupt only while it runs: a ComfyUI before 0.3.45 ignores the prompt_id of
+            # /interrupt and stops whatever is running, which may be another job of anyone's.
+            listed, queue = http("GET", base + "/queue")
+            running = queue.get("queue_running", []) if listed == 200 and isinstance(queue, dict) else []
+            interrupted = 200
+            if any(isinstance(item, list) and len(item) > 1 and item[1] == job.prompt_id for item in running):
+                interrupted, _ = http("POST", base + "/interrupt", {"prompt_id": job.prompt_id})
+            if deleted == 200 and listed == 200 and interrupted == 200:
                 break
         except Exception:
             pass
