@@ -3,8 +3,9 @@ import type { TraceEvent } from '../../protocol/index.ts';
 /**
  * The client's own requests that decide who is to blame for an outcome (issue 12, points 3 and 5):
  * submissions the server refused (5xx, 429: nothing was queued), and the requests a client sends
- * to cancel (POST /queue with `delete`, POST /interrupt, global or with a `prompt_id`), each with
- * the answer it got, so a finding can show the request and the response as evidence.
+ * to cancel (POST /queue with `delete`, POST /interrupt, global or with a `prompt_id`, and the jobs
+ * API's POST /api/jobs/{id}/cancel and POST /api/jobs/cancel {job_ids} that frontend 1.58 sends),
+ * each with the answer it got, so a finding can show the request and the response as evidence.
  */
 
 export interface ClientRequest {
@@ -21,7 +22,7 @@ export interface ClientRequest {
 }
 
 export interface CancelRequest extends ClientRequest {
-  kind: 'queue-delete' | 'interrupt';
+  kind: 'queue-delete' | 'interrupt' | 'job-cancel';
   /** POST /interrupt with no `prompt_id`: it interrupts whatever runs, whoever submitted it. */
   global: boolean;
   /** The prompt ids it names (`delete` list, or the interrupt's `prompt_id`), when its body was JSON. */
@@ -69,6 +70,12 @@ export function clientRequests(trace: readonly TraceEvent[]): ClientRequests {
     } else if (path === '/interrupt') {
       const id = typeof body?.prompt_id === 'string' ? body.prompt_id : undefined;
       out.cancels.push({ ...base, kind: 'interrupt', global: id === undefined, promptIds: id === undefined ? [] : [id] });
+    } else if (path === '/jobs/cancel') {
+      const ids = Array.isArray(body?.job_ids) ? body.job_ids.filter((x): x is string => typeof x === 'string') : [];
+      out.cancels.push({ ...base, kind: 'job-cancel', global: false, promptIds: ids });
+    } else {
+      const one = /^\/jobs\/([^/]+)\/cancel$/.exec(path);
+      if (one) out.cancels.push({ ...base, kind: 'job-cancel', global: false, promptIds: [decodeURIComponent(one[1]!)] });
     }
   }
   return out;

@@ -44,7 +44,7 @@ function clientCaused(job: JobFacts, expected: Expected, outcome: ServerOutcomeN
   if (job.cancel && cancelInTime && (expected === 'interrupted' || expected === 'failed') && outcome === 'success') {
     const after = cancels.filter((c) => c.seq > job.cancel!.seq && (!job.prompt?.outcome || c.seq < job.prompt.outcome.seq));
     const head = `expected ${expected}, the server says success: the harness asked the client to cancel (trace line ${job.cancel.seq}), and`;
-    if (!after.length) return { message: `${head} the client sent no cancel request (no POST /queue or POST /interrupt) before the job ended: the client cannot cancel, or did not`, evidence: [job.cancel.seq] };
+    if (!after.length) return { message: `${head} the client sent no cancel request (no POST /queue, POST /interrupt or jobs API cancel) before the job ended: the client cannot cancel, or did not`, evidence: [job.cancel.seq] };
     const refused = after.filter((c) => c.status >= 400);
     if (refused.length) {
       return { message: `${head} the client's cancel request was refused: ${refused.map((c) => describeRequest(c)).join('; ')}`, evidence: lines(job.cancel.seq, after.map((c) => c.seq)) };
