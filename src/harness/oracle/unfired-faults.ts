@@ -26,10 +26,10 @@ interface Seen {
   jsonFrames: number;
   connections: number;
   /** Socket lifetimes on server 1, by trace line. */
-  sockets: { open: number; close?: number; clientId: string | null }[];
+  sockets: { open: number; close?: number; closeT?: number; closeCode?: number; clientId: string | null }[];
   refusedUpgrades: number[];
-  requests: { method: string; path: string; seq: number; fault?: string }[];
-  fired: Map<string, { seq: number }[]>;
+  requests: { method: string; path: string; seq: number; t: number; fault?: string }[];
+  fired: Map<string, { seq: number; t: number }[]>;
   runEndT: number;
 }
 
@@ -62,12 +62,12 @@ function readTrace(trace: readonly TraceEvent[]): Seen {
       seen.sockets.push(socket);
     } else if (e.kind === 'ws_close' && first) {
       const socket = socketOf.get(e.conn);
-      if (socket && socket.close === undefined) socket.close = e.seq;
+      if (socket && socket.close === undefined) Object.assign(socket, { close: e.seq, closeT: e.t, closeCode: e.code });
     } else if (e.kind === 'ws_refused' && first) seen.refusedUpgrades.push(e.seq);
-    else if (e.kind === 'http' && first) seen.requests.push({ method: e.method, path: stripApi(e.path), seq: e.seq, ...(e.fault ? { fault: e.fault } : {}) });
+    else if (e.kind === 'http' && first) seen.requests.push({ method: e.method, path: stripApi(e.path), seq: e.seq, t: e.t, ...(e.fault ? { fault: e.fault } : {}) });
     else if (e.kind === 'fault') {
       const list = seen.fired.get(`${e.faultType}\u0000${e.fault}`) ?? [];
-      list.push({ seq: e.seq });
+      list.push({ seq: e.seq, t: e.t });
       seen.fired.set(`${e.faultType}\u0000${e.fault}`, list);
     }
   }
@@ -138,8 +138,10 @@ const onLaterSockets = new Set(['silence', 'stalled_peer', 'bom', 'garbage_prefi
  * after it, a socket or frame fault while no socket was open (a client that only polls), a deaf
  * reconnect with no reconnect after it, refused upgrades with no upgrade asked: it tested nothing.
  */
-function hadNoEffect(fault: Fault, firedSeq: number, seen: Seen): string | undefined {
+function hadNoEffect(fault: Fault, fired: { seq: number; t: number }, seen: Seen): string | undefined {
+  const firedSeq = fired.seq;
   const at = `it fired at trace line ${firedSeq}, but`;
+  if (fault.type === 'toxic' && fault.toxic === 'limit_data') return limitDataCutNothing(fault, fired, seen, at);
   // (A hung request is traced only when it is let go, at the end of the run: not judged here.)
   if (fault.type === 'http_status' || fault.type === 'http_delay') {
     const shaped = seen.requests.some((r) => r.seq > firedSeq && r.fault?.startsWith(fault.type) && pathMatches(fault.path, r.path));
@@ -164,6 +166,28 @@ function hadNoEffect(fault: Fault, firedSeq: number, seen: Seen): string | undef
   return undefined;
 }
 
+/** After a limit_data toxic's window, a cut it made is seen within this long (the proxy closes both ends at once). */
+const CUT_GRACE_MS = 1_000;
+
+/**
+ * A limit_data toxic cuts a connection once that many bytes have gone through it while it is in
+ * force: when fewer did (a quiet socket, small frames, as on 0.3.44 without progress_state), it
+ * cut nothing. Judged only for a client that made no HTTP request in the window (a cut response
+ * is not visible in the server's trace); no socket closed in the window (and a second after) means
+ * nothing was cut (a cut ends a socket without a close handshake: 1006).
+ */
+function limitDataCutNothing(fault: Extract<Fault, { type: 'toxic' }>, fired: { seq: number; t: number }, seen: Seen, at: string): string | undefined {
+  // durationMs 0: in force until the run ends.
+  const until = fault.durationMs ? fired.t + fault.durationMs + CUT_GRACE_MS : Infinity;
+  if (seen.requests.some((r) => r.t >= fired.t && r.t <= until)) return undefined;
+  // A cut connection ends without a close handshake (1006); a client's own close (1000) is no cut.
+  const cut = seen.sockets.some((s) => s.closeT !== undefined && s.closeT >= fired.t && s.closeT <= until && s.closeCode === 1006);
+  if (cut) return undefined;
+  const bytes = (fault.attributes as { bytes?: number } | undefined)?.bytes;
+  const window = fault.durationMs ? ` (${fault.durationMs} ms, and ${CUT_GRACE_MS} ms after)` : '';
+  return `${at} no WebSocket was cut (closed 1006) while it was in force${window} and no request was made: fewer than ${bytes ?? 'its'} bytes went down the connections, so it cut nothing`;
+}
+
 /** The scenario's faults that did not fire (or, HTTP faults, shaped no request), in schedule order. */
 export function unfiredFaults(trace: readonly TraceEvent[], scenario: Pick<Scenario, 'faults'>): UnfiredFault[] {
   if (!scenario.faults.length) return [];
@@ -174,7 +198,7 @@ export function unfiredFaults(trace: readonly TraceEvent[], scenario: Pick<Scena
     const firings = seen.fired.get(`${fault.type}\u0000${label}`);
     // Two faults with the same description take one firing each, in order.
     const firing = firings?.shift();
-    const why = firing ? hadNoEffect(fault, firing.seq, seen) : whyNotFired(fault, seen);
+    const why = firing ? hadNoEffect(fault, firing, seen) : whyNotFired(fault, seen);
     if (why) out.push({ fault: label, faultType: fault.type, why, ...(firing ? { firedAt: firing.seq } : {}) });
   }
   return out;
