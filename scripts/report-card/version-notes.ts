@@ -9,7 +9,6 @@
 import type { VersionNote } from './version-changes.ts';
 
 const NAIVE = /clients\/python\/naive_driver\.py/;
-const ROBUST = /clients\/python\/robust_driver\.py/;
 const TOOLKIT = /third-party\/comfy-toolkit\//;
 const UTILS = /third-party\/comfyui-utils\//;
 const SAINTNO = /third-party\/saintno-comfyui-sdk\//;
@@ -20,9 +19,7 @@ const promptIds = '0.3.44 makes its own prompt id and ignores the one the client
 const lateProgress =
   '0.3.44 sends no `progress_state`: the late progress frame of 1.12 arrives after the next `progress` frame (on 0.3.64 and current it arrives after a `progress_state` frame, so no step goes backwards there)';
 const fewerBytes =
-  '0.3.44 sends no `progress_state`: in 4.12\'s 600 ms window fewer than the 2 KB of `limit_data` pass, so the cut never comes and the pass on 0.3.44 tested nothing';
-const globalInterrupt =
-  '0.3.44 interrupts whatever runs on `POST /interrupt`, whatever `prompt_id` the body names (before ComfyUI PR #9607, 2025-08-28)';
+  '0.3.44 sends no `progress_state`: in 4.12\'s 600 ms window fewer than the 2 KB of `limit_data` pass, so the cut never comes: the run tests nothing and is `inconclusive` (the oracle reads "no socket cut" from the trace since 2026-12-02; the card's first run counted it a pass)';
 const progressPassedOn = (where: string) =>
   `Reports 4/8, then 3/8: it passes every \`progress\` frame on as it comes, with no check that the value grows (${where})`;
 
@@ -35,15 +32,6 @@ export const versionNotes: readonly VersionNote[] = [
     cause: promptIds,
     why:
       'It makes a uuid4, sends it as `prompt_id` and drops the reply (clients/python/naive_driver.py:73-76, the pattern of ComfyUI\'s script_examples/websockets_api_example.py), then waits for `executing {node: null}` of that id (naive_driver.py:116-119), which never comes: every job it completes on 0.3.64 hangs (no-hang) on 0.3.44',
-  },
-  {
-    client: ROBUST,
-    scenarios: ['6.5', '6.10'],
-    profile: '0.3.44',
-    kind: 'client',
-    cause: globalInterrupt,
-    why:
-      'Its cancel deletes the prompt from the queue and then always sends `POST /interrupt {"prompt_id"}` (clients/python/robust_driver.py:480-481), even for a job that is only queued: on 0.3.44 that stops the job that runs (j1 in 6.5, a1 in 6.10), which the scenario expected to complete',
   },
   { client: TOOLKIT, scenarios: ['1.12'], profile: '0.3.44', kind: 'client', cause: lateProgress, why: progressPassedOn('comfy_toolkit/tracking.py:187-194') },
   { client: UTILS, scenarios: ['1.12'], profile: '0.3.44', kind: 'client', cause: lateProgress, why: progressPassedOn('comfyui_utils/comfy.py:113-116') },
