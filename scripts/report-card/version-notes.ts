@@ -19,7 +19,7 @@ const promptIds = '0.3.44 makes its own prompt id and ignores the one the client
 const lateProgress =
   '0.3.44 sends no `progress_state`: the late progress frame of 1.12 arrives after the next `progress` frame (on 0.3.64 and current it arrives after a `progress_state` frame, so no step goes backwards there)';
 const fewerBytes =
-  '0.3.44 sends no `progress_state`: in 4.12\'s 600 ms window fewer than the 2 KB of `limit_data` pass, so the cut never comes: the run tests nothing and is `inconclusive` (the oracle reads "no socket cut" from the trace since 2026-12-02; the card's first run counted it a pass)';
+  '0.3.44 sends no `progress_state`: in 4.12\'s 600 ms window fewer than the 2 KB of `limit_data` pass, so the cut never comes: the run tests nothing and is `inconclusive` (the oracle reads "no socket cut" from the trace since 2026-12-02; the first run of the card counted it a pass)';
 const progressPassedOn = (where: string) =>
   `Reports 4/8, then 3/8: it passes every \`progress\` frame on as it comes, with no check that the value grows (${where})`;
 
