@@ -215,7 +215,14 @@ class JobBook {
       this.events.onEvent({ type: 'log', message: report.message });
       return;
     }
-    const id = this.jobOf.get(report.promptId) ?? `unknown:${report.promptId}`;
+    const id = this.jobOf.get(report.promptId);
+    if (id === undefined) {
+      // The sidebar lists the server's whole queue and history, not "your jobs": an entry whose
+      // prompt id the page never learnt (its POST /prompt reply was lost, and the frontend showed
+      // the error dialog for the job) is not something the frontend tells its user about that job.
+      this.events.onEvent({ type: 'log', message: `the frontend shows ${report.kind} for prompt ${report.promptId}, whose POST /prompt reply the page never read; not a report on any job` });
+      return;
+    }
     if (report.kind === 'progress') this.events.onEvent({ type: 'progress', id, value: report.value, max: report.max, node: report.node });
     else if (report.kind === 'completed') this.events.onEvent({ type: 'completed', id, prompt_id: report.promptId, outputs: report.outputs });
     else this.events.onEvent({ type: 'failed', id, prompt_id: report.promptId, reason: report.reason, error: report.error });
