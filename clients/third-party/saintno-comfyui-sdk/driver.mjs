@@ -70,6 +70,8 @@ const outputNodesOf = async (api, prompt) => {
 
 const reasons = { WentMissingError: 'lost', ExecutionInterruptedError: 'interrupted', DisconnectedError: 'disconnected' };
 const promptIds = new Map(); // harness job id -> prompt_id
+/** Jobs the harness asked to cancel before their POST /prompt reply came. */
+const cancelWanted = new Set();
 
 async function submit(id, prompt, window) {
   const api = await apiFor(window);
@@ -87,6 +89,7 @@ async function submit(id, prompt, window) {
       if (promptId && !promptIds.has(id)) {
         promptIds.set(id, promptId);
         emit({ type: 'submitted', id, prompt_id: promptId });
+        if (cancelWanted.delete(id)) void cancel(id); // asked before the id was known: the package needs it
       }
     })
     .onProgress((info) => emit({ type: 'progress', id, value: info.value, max: info.max, ...(info.node ? { node: String(info.node) } : {}) }))
@@ -108,7 +111,11 @@ async function submit(id, prompt, window) {
 
 async function cancel(id) {
   const promptId = promptIds.get(id);
-  if (promptId === undefined) return emit({ type: 'log', message: `${id}: no prompt_id yet, nothing to cancel` });
+  if (promptId === undefined) {
+    // The package cancels by prompt id only: the cancel is made as soon as the POST /prompt reply names it.
+    cancelWanted.add(id);
+    return emit({ type: 'log', message: `${id}: no prompt_id yet; cancelling once the reply names it` });
+  }
   try {
     const api = await apiFor('main');
     const queue = await api.getQueue();

@@ -46,6 +46,8 @@ const timeoutMs = typeof hints.jobTimeoutMs === 'number' ? hints.jobTimeoutMs : 
 
 /** harness job id -> prompt_id, once the package's POST /prompt was answered */
 const promptIds = new Map();
+/** Jobs the harness asked to cancel before their POST /prompt reply came. */
+const cancelWanted = new Set();
 /** Which job a fetch call of the package belongs to (it runs inside that job's enqueue call). */
 const jobOfCall = new AsyncLocalStorage();
 
@@ -58,6 +60,7 @@ async function observingFetch(url, init) {
     if (typeof body?.prompt_id === 'string') {
       promptIds.set(id, body.prompt_id);
       emit({ type: 'submitted', id, prompt_id: body.prompt_id });
+      if (cancelWanted.delete(id)) void cancel(id); // asked before the id was known: the package needs it
     }
   }
   return response;
@@ -99,7 +102,11 @@ async function submit(id, prompt, window) {
 
 async function cancel(id) {
   const promptId = promptIds.get(id);
-  if (promptId === undefined) return emit({ type: 'log', message: `${id}: no prompt_id yet, nothing to cancel` });
+  if (promptId === undefined) {
+    // The package cancels by prompt id only: the cancel is made as soon as the POST /prompt reply names it.
+    cancelWanted.add(id);
+    return emit({ type: 'log', message: `${id}: no prompt_id yet; cancelling once the reply names it` });
+  }
   const { client } = clients.get('main');
   for (const call of [() => client.deleteItem('queue', promptId), () => client.interrupt(promptId)]) {
     try {
