@@ -66,6 +66,11 @@ describe('--client frontend specs', () => {
     expect(() => client.checkProfiles!([comfyui0344])).toThrow(UsageError);
     expect(() => client.checkProfiles!([comfyui0344])).toThrow(/no frontend version is known for ComfyUI 0\.3\.44/);
   });
+
+  it('a TLS front is a usage error before anything starts (the browser does not trust the run\'s test certificate)', () => {
+    const client = frontendClient(undefined, { env: { PATH: '', COMFY_CHAOS_CHROMIUM: fakeChromium() } });
+    expect(() => client.checkProfiles!([findComfyuiProfile('gateway-tls')])).toThrow(/cannot run on gateway-tls yet: the browser does not trust the run's test certificate/);
+  });
 });
 
 describe('the frontend files the browser is given from disk', () => {
