@@ -1,6 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DriverProcessError } from './driver-process-error.ts';
+import { isExecutable } from '../executable.ts';
 
 /** A command line (split like a simple shell would) or an explicit program and arguments. */
 export type DriverCommandLine = string | { command: string; args?: string[] };
@@ -96,11 +97,3 @@ export function whyNotRunnable(program: string, cwd: string = process.cwd(), pat
   return `"${program}" was not found on PATH; give its path (e.g. ./${program}) or install it`;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrokerHarnessError } from './errors.ts';
 import type { BrokerProvider, StompBroker } from './provider.ts';
 import { waitForStompBroker } from './readiness.ts';
 import { runScript, tail, type ScriptResult } from './run-script.ts';
+import { isExecutable } from '../executable.ts';
 
 /** The script that runs the project's private broker (state in `.tools/rabbitmq/`). */
 export const RABBITMQ_SCRIPT = resolve(fileURLToPath(new URL('../../../scripts/rabbitmq.sh', import.meta.url)));
@@ -23,14 +24,6 @@ export interface RabbitmqProviderOptions {
   stopTimeoutMs?: number;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Finds `rabbitmq-server` (or `rabbitmqctl`) on PATH, in /usr/sbin or in /usr/lib/rabbitmq/bin. */
 export function findRabbitmqServer(env: NodeJS.ProcessEnv = process.env): string | undefined {

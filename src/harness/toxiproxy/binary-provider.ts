@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -9,6 +9,7 @@ import { cachedToxiproxyBinary } from './release-download.ts';
 import { packageRoot } from '../package-info.ts';
 import type { ToxiproxyProvider } from './provider.ts';
 import { waitForToxiproxy } from './readiness.ts';
+import { isExecutable } from '../executable.ts';
 
 export const TOXIPROXY_BINARY_NAME = 'toxiproxy-server';
 
@@ -28,14 +29,6 @@ export interface BinaryProviderOptions {
   stopTimeoutMs?: number;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Finds the binary: `binary` option, then `TOXIPROXY_BIN` (which must then exist), then

@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { onStop } from '../../stop-hooks.ts';
+import { isExecutable } from '../../executable.ts';
 
 /**
  * The one Chromium a run of `--client frontend` shares (one browser per run, a fresh context per
@@ -31,14 +32,6 @@ export const CHROMIUM_ARGS = [
 
 const HOW_TO_GET_CHROMIUM = 'install it (`apt-get install chromium`), put `chromium` on PATH, or set COMFY_CHAOS_CHROMIUM=<path to a Chromium or Chrome binary>';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The Chromium to run: COMFY_CHAOS_CHROMIUM, else /usr/bin/chromium, else `chromium`,
