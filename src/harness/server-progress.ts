@@ -31,6 +31,8 @@ export class ServerProgress {
       this.quietFrom = Math.max(this.quietFrom, e.t + (fault ? effectMs(fault) : 0));
     } else if (e.kind === 'http' && e.fault) {
       this.quietFrom = Math.max(this.quietFrom, e.t); // an answer a fault shaped: the fault still hurts
+    } else if (e.kind === 'note' && e.message.startsWith('http_hang: holding ')) {
+      this.quietFrom = Math.max(this.quietFrom, e.t); // a request hung now: the fault hurts from here
     } else if ((e.kind === 'note' && e.message === 'network healthy') || (e.kind === 'server' && e.event === 'restart_up')) {
       this.quietFrom = Math.max(this.quietFrom, e.t);
     }

@@ -208,6 +208,9 @@ export class Simulator implements SimulatorEndpoint {
       response = textResponse(`${override.fault.status}: simulated failure (comfy-chaos fault)`, override.fault.status);
     } else if (override?.fault.type === 'http_hang') {
       fault = 'http_hang';
+      // Said when it is taken (its http line comes only when it is let go, at the end): the fault
+      // hurts until then, so a run is not judged over while a client still waits on one.
+      this.core.trace.record({ kind: 'note', message: `http_hang: holding ${request.method} ${request.path} until the run ends` });
       response = await new Promise<SimResponse>((resolve) => this.hangs.add(resolve));
     } else {
       if (override?.fault.type === 'http_delay') {

@@ -15,6 +15,7 @@ const dir = join(import.meta.dirname, 'scenarios');
 describe('regressions found by the property search', () => {
   it('has the fixed findings', () => {
     expect(readdirSync(dir).sort()).toEqual([
+      'hung-submit-retries-ended-too-early.yaml',
       'lost-check-not-retried-after-queue-error.yaml',
       'lost-while-history-late-and-socket-silent.yaml',
       'resync-read-timeout-not-retried.yaml',
