@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -6,32 +5,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { makeLoopbackCertificate } from '../../../src/simulator/index.ts';
-
-const bin = join(import.meta.dirname, '../../../bin/comfy-chaos.js');
+import { serve } from './serve-process.ts';
 
 /** Runs `serve` until its TLS lines are out, hands them to `use` (then Ctrl-C); bounded by `maxMs`. */
-function serveTls(args: string[], use: (url: string, caFile: string) => Promise<void>, maxMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let seen = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), maxMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      const ca = /clients must trust (\S+?),? /.exec(stdout)?.[1];
-      if (url && ca && !seen) {
-        seen = true;
-        void use(url, ca).finally(() => child.kill('SIGINT'));
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function serveTls(args: string[], use: (url: string, caFile: string) => Promise<void>, maxMs = 30_000): ReturnType<typeof serve> {
+  const tlsLines = (stdout: string) => {
+    const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const ca = /clients must trust (\S+?),? /.exec(stdout)?.[1];
+    return url && ca ? { url, ca } : undefined;
+  };
+  return serve(args, ({ url, ca }) => use(url, ca), maxMs, tlsLines);
 }
 
 function statusOver(url: string, ca: Buffer): Promise<number> {
